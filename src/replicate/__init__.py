@@ -1,0 +1,245 @@
+"""Run machine learning models on Replicate from Python.
+
+    import replicate
+
+    output = replicate.run("replicate/hello-world", input={"text": "world"})
+    hello = replicate.use("replicate/hello-world")
+    hello(text="world")
+
+    client = replicate.Replicate()            # or AsyncReplicate() for asyncio
+    client.predictions.get(prediction_id="...")
+
+`import replicate` is cheap: the client, resources and pydantic types load on first use.
+Setting `replicate.bearer_token`, `base_url`, `timeout`, `max_retries`, `default_headers`,
+`default_query` or `http_client` configures the module-level client behind `replicate.run`,
+`replicate.use` and `replicate.predictions` (and friends); it is rebuilt when they change.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Union
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._client import AsyncReplicate as AsyncReplicate
+    from ._client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
+    from ._client import DefaultHttpxClient as DefaultHttpxClient
+    from ._client import Replicate as Replicate
+    from ._constants import DEFAULT_CONNECTION_LIMITS as DEFAULT_CONNECTION_LIMITS
+    from ._constants import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
+    from ._constants import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+    from ._exceptions import APIConnectionError as APIConnectionError
+    from ._exceptions import APIError as APIError
+    from ._exceptions import APIResponseValidationError as APIResponseValidationError
+    from ._exceptions import APIStatusError as APIStatusError
+    from ._exceptions import APITimeoutError as APITimeoutError
+    from ._exceptions import AuthenticationError as AuthenticationError
+    from ._exceptions import BadRequestError as BadRequestError
+    from ._exceptions import ConflictError as ConflictError
+    from ._exceptions import InternalServerError as InternalServerError
+    from ._exceptions import ModelError as ModelError
+    from ._exceptions import NotFoundError as NotFoundError
+    from ._exceptions import PermissionDeniedError as PermissionDeniedError
+    from ._exceptions import PredictionCanceledError as PredictionCanceledError
+    from ._exceptions import RateLimitError as RateLimitError
+    from ._exceptions import ReplicateError as ReplicateError
+    from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
+    from ._models import BaseModel as BaseModel
+    from ._resource import Plain, Sync
+    from ._types import NOT_GIVEN as NOT_GIVEN
+    from ._types import NotGiven as NotGiven
+    from ._types import Omit as Omit
+    from ._types import Timeout as Timeout
+    from ._types import omit as omit
+    from .resources.account import Account
+    from .resources.collections import Collections
+    from .resources.deployments import Deployments
+    from .resources.files import Files
+    from .resources.hardware import Hardware
+    from .resources.models import Models
+    from .resources.predictions import Predictions
+    from .resources.trainings import Trainings
+    from .resources.webhooks import Webhooks
+    from .types import Model as Model
+    from .types import Version as Version
+
+    Client = Replicate
+    AsyncClient = AsyncReplicate
+
+    predictions: Predictions[Sync, Plain]
+    models: Models[Sync, Plain]
+    deployments: Deployments[Sync, Plain]
+    trainings: Trainings[Sync, Plain]
+    files: Files[Sync, Plain]
+    collections: Collections[Sync, Plain]
+    hardware: Hardware[Sync, Plain]
+    account: Account[Sync, Plain]
+    webhooks: Webhooks[Sync, Plain]
+
+# Configuration of the module-level client; None means "the default".
+bearer_token: Optional[str] = None
+base_url: Union[str, httpx.URL, None] = None
+timeout: Union[float, httpx.Timeout, None] = None
+max_retries: Optional[int] = None
+default_headers: Optional[Mapping[str, str]] = None
+default_query: Optional[Mapping[str, object]] = None
+http_client: Optional[httpx.Client] = None
+
+# name -> (module, attribute): loaded on first access, so `import replicate` stays cheap.
+_LAZY: Dict[str, tuple[str, str]] = {
+    "Replicate": ("._client", "Replicate"),
+    "AsyncReplicate": ("._client", "AsyncReplicate"),
+    "Client": ("._client", "Replicate"),
+    "AsyncClient": ("._client", "AsyncReplicate"),
+    "DefaultHttpxClient": ("._client", "DefaultHttpxClient"),
+    "DefaultAsyncHttpxClient": ("._client", "DefaultAsyncHttpxClient"),
+    "DEFAULT_TIMEOUT": ("._constants", "DEFAULT_TIMEOUT"),
+    "DEFAULT_MAX_RETRIES": ("._constants", "DEFAULT_MAX_RETRIES"),
+    "DEFAULT_CONNECTION_LIMITS": ("._constants", "DEFAULT_CONNECTION_LIMITS"),
+    "NOT_GIVEN": ("._types", "NOT_GIVEN"),
+    "NotGiven": ("._types", "NotGiven"),
+    "Omit": ("._types", "Omit"),
+    "omit": ("._types", "omit"),
+    "Timeout": ("._types", "Timeout"),
+    "BaseModel": ("._models", "BaseModel"),
+    "Model": (".types", "Model"),
+    "Version": (".types", "Version"),
+    "ModelVersionIdentifier": ("._refs", "ModelVersionIdentifier"),
+    "FileOutput": ("._file_output", "FileOutput"),
+    "AsyncFileOutput": ("._file_output", "AsyncFileOutput"),
+    "get_path_url": ("._use", "get_path_url"),
+}
+_ERRORS = [
+    "ReplicateError",
+    "APIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "ModelError",
+    "PredictionCanceledError",
+]
+_LAZY.update({name: ("._exceptions", name) for name in _ERRORS})
+_NAMESPACES = frozenset(
+    {
+        "predictions",
+        "models",
+        "deployments",
+        "trainings",
+        "files",
+        "collections",
+        "hardware",
+        "account",
+        "webhooks",
+    }
+)
+
+__all__ = [
+    "__version__",
+    "bearer_token",
+    "base_url",
+    "timeout",
+    "max_retries",
+    "default_headers",
+    "default_query",
+    "http_client",
+    "run",
+    "use",
+    "stream",
+    "default_client",
+    *sorted(_LAZY),
+    *sorted(_NAMESPACES),
+]
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is not None:
+        import importlib
+
+        value = getattr(importlib.import_module(target[0], __name__), target[1])
+        globals()[name] = value
+        return value
+    if name in _NAMESPACES:
+        return getattr(default_client(), name)
+    raise AttributeError(f"module 'replicate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+_default: Optional[Replicate] = None
+_default_key: Any = None
+_default_lock = threading.Lock()
+
+
+def default_client() -> Replicate:
+    """The client behind `replicate.run`, `replicate.predictions`, ...: built from the module
+    attributes above and the environment, and rebuilt when any of them changes."""
+    global _default, _default_key
+    key = (
+        bearer_token,
+        str(base_url) if base_url is not None else None,
+        repr(timeout),
+        max_retries,
+        tuple(sorted((default_headers or {}).items())),
+        tuple(sorted((default_query or {}).items())),
+        id(http_client),
+        os.environ.get("REPLICATE_API_TOKEN"),
+        os.environ.get("REPLICATE_BASE_URL"),
+    )
+    client = _default
+    if client is not None and key == _default_key:
+        return client
+    with _default_lock:
+        if _default is None or key != _default_key:
+            from ._client import Replicate
+            from ._types import NOT_GIVEN
+
+            _default = Replicate(
+                bearer_token=bearer_token,
+                base_url=base_url,
+                timeout=NOT_GIVEN if timeout is None else timeout,
+                max_retries=max_retries,
+                default_headers=default_headers,
+                default_query=default_query,
+                http_client=http_client,
+            )
+            _default_key = key
+        return _default
+
+
+def run(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
+    """Run a model and return its output: `Replicate().run(...)` on the module-level client.
+
+    See `Replicate.run` for the arguments.
+    """
+    return default_client().run(ref, input=input, **params)
+
+
+def use(ref: Any, *, hint: Any = None, streaming: bool = False, use_async: bool = False) -> Any:
+    """A model as a Python function: `Replicate().use(...)` on the module-level client."""
+    if use_async:
+        from ._use import use as _use_function
+
+        return _use_function(ref, hint=hint, streaming=streaming, use_async=True)
+    return default_client().use(ref, hint=hint, streaming=streaming)
+
+
+def stream(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
+    """Deprecated: iterate a model's output events; use `use(ref, streaming=True)` instead."""
+    return default_client().stream(ref, input=input, **params)

@@ -1,0 +1,113 @@
+"""`Call`: one API request described as data.
+
+Every endpoint method builds a `Call` (method, path, parameters, how to read the answer) and
+hands it to the client, which decides everything else (URL, headers, retries, parsing) in one
+place for sync and async alike. Keeping the description apart from the sending is what lets a
+single declaration serve `Replicate` and `AsyncReplicate`, plain, raw and streamed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, Mapping, Optional, Sequence, TypeVar, cast
+from urllib.parse import quote
+
+from ._types import NotGiven, Omit, RequestOptions
+
+__all__ = ["BinaryCall", "Call", "CreatedPageCall", "PageCall", "expand_path"]
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Call(Generic[R]):
+    """A request to make and the type to read its answer as (`cast_to`)."""
+
+    method: str
+    path: str
+    """Relative to the client's base URL, or an absolute URL (a page's `next`)."""
+    cast_to: Any
+    query: Optional[Mapping[str, object]] = None
+    body: Optional[object] = None
+    files: Optional[Any] = None
+    """Multipart parts, as httpx takes them; with `files`, `body` becomes the form fields."""
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    options: RequestOptions = field(default_factory=lambda: RequestOptions())
+    billable: bool = False
+    """True for requests that create something billable: retried only when provably unsent."""
+
+    def next_page(self, url: str) -> Call[R]:
+        """The same call aimed at another page's absolute URL (which carries its own query)."""
+        return replace(self, method="GET", path=url, query=None, body=None, files=None)
+
+
+class PageCall(Call[T]):
+    """A call whose answer is one page of `T` items (`{"results": [...], "next": ...}`)."""
+
+
+class CreatedPageCall(PageCall[T]):
+    """A page call whose pages also carry the `created_after`/`created_before` filters."""
+
+
+class BinaryCall(Call[bytes]):
+    """A call whose answer is raw bytes (a file download), not JSON."""
+
+
+def expand_path(template: str, **params: str) -> str:
+    """Fill a path template, refusing values that would silently hit another endpoint.
+
+    Raises `ValueError` naming the parameter, before any request is made.
+    """
+    values: dict[str, str] = {}
+    for name, value in params.items():
+        if not isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(f"`{name}` must be a string, not {type(value).__name__}: {value!r}")
+        if not value:
+            raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+        if "/" in value:
+            raise ValueError(
+                f"`{name}` must not contain '/', got {value!r}: pass each part of the path"
+                " as its own argument (for example model_owner='acme', model_name='echo')"
+            )
+        values[name] = quote(value, safe="")
+    return template.format(**values)
+
+
+def drop_unset(values: Mapping[str, object]) -> dict[str, object]:
+    """The entries of `values` the caller actually gave (not NOT_GIVEN or omit)."""
+    return {k: v for k, v in values.items() if not isinstance(v, (NotGiven, Omit))}
+
+
+OPTION_NAMES = frozenset({"extra_headers", "extra_query", "extra_body", "timeout", "max_retries"})
+
+
+def check_options(options: Mapping[str, object], method: str) -> None:
+    """Refuse keyword arguments no endpoint knows, instead of silently dropping them."""
+    unknown = options.keys() - OPTION_NAMES
+    if unknown:
+        raise TypeError(
+            f"{method}() got unexpected keyword argument(s) {', '.join(sorted(unknown))}; besides its own"
+            f" parameters it accepts {', '.join(sorted(OPTION_NAMES))}"
+        )
+
+
+def check_json(value: object, where: str) -> None:
+    """Raise a TypeError naming the key path of the first value JSON cannot carry."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return
+    if isinstance(value, Mapping):
+        for key, item in cast("Mapping[object, object]", value).items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where} has a non-string key {key!r}: JSON object keys must be strings")
+            check_json(item, f"{where}[{key!r}]")
+        return
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(cast("Sequence[object]", value)):
+            check_json(item, f"{where}[{index}]")
+        return
+    raise TypeError(
+        f"{where} is a {type(value).__name__}, which cannot be sent as JSON. Pass strings, numbers,"
+        " booleans, None, lists and dicts; for files use replicate.run() / use() (which upload them)"
+        " or client.files.create() and pass the file's URL."
+    )

@@ -1,0 +1,1095 @@
+"""`Replicate` and `AsyncReplicate`: decide once, send twice.
+
+    Replicate / AsyncReplicate          ← what users construct
+        │  resource tree (`client.predictions.get`, ...) builds a `Call`
+        ▼
+    _ClientBase                         ← every decision, no I/O
+        _build_request(call)   URL, query, JSON or multipart body, headers, auth, timeout
+        _exchange(call)        a generator: yields "send"/"read"/"sleep" steps, applies
+                               RetryPolicy between attempts, maps failures to errors
+        _parse(response, call) JSON → pydantic model, page, str, bytes...
+        ▼
+    Replicate._drive / AsyncReplicate._drive   ← the only I/O: run those steps with
+                                                 httpx.Client or httpx.AsyncClient
+
+The two client classes differ only in how they perform a step (`send` vs `await send`), so
+sync and async cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import time
+from functools import cache
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncGenerator,
+    Callable,
+    Dict,
+    Generator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    cast,
+)
+
+import httpx
+from typing_extensions import Self, TypedDict
+
+from ._call import BinaryCall, Call, CreatedPageCall, PageCall, drop_unset
+from ._constants import DEFAULT_BASE_URL, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    ReplicateError,
+    decode_error_body,
+    status_error,
+)
+from ._logs import logger
+from ._platform import token_from_environment, user_agent
+from ._resource import Async, E, Plain, Raw, Resource, Sleep, Step, Streamed, Sync, V, endpoint
+from ._retry import RetryPolicy
+from ._types import NOT_GIVEN, NotGiven, Omit, RequestOptions, TimeoutTypes
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._response import APIResponse, AsyncAPIResponse
+    from .resources.account import Account
+    from .resources.collections import Collections
+    from .resources.deployments import Deployments
+    from .resources.files import Files
+    from .resources.hardware import Hardware
+    from .resources.models import Models
+    from .resources.predictions import Predictions
+    from .resources.trainings import Trainings
+    from .resources.webhooks import Webhooks
+    from .types import SearchResponse
+
+__all__ = ["AsyncReplicate", "DefaultAsyncHttpxClient", "DefaultHttpxClient", "Replicate"]
+
+R = TypeVar("R")
+
+
+class DefaultHttpxClient(httpx.Client):
+    """An `httpx.Client` with this library's defaults; subclass or configure it for `http_client=`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        kwargs.setdefault("limits", DEFAULT_CONNECTION_LIMITS)
+        kwargs.setdefault("follow_redirects", True)
+        super().__init__(**kwargs)
+
+
+class DefaultAsyncHttpxClient(httpx.AsyncClient):
+    """An `httpx.AsyncClient` with this library's defaults; configure it for `http_client=`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        kwargs.setdefault("limits", DEFAULT_CONNECTION_LIMITS)
+        kwargs.setdefault("follow_redirects", True)
+        super().__init__(**kwargs)
+
+
+class _LowLevelOptions(TypedDict, total=False):
+    """`options=` of `client.get/post/...`: per-request settings plus query and headers."""
+
+    headers: Mapping[str, Any]
+    params: Mapping[str, object]
+    timeout: Union[float, httpx.Timeout, None]
+    max_retries: int
+    extra_json: Mapping[str, object]
+
+
+# The steps `_exchange` asks a driver to perform.
+_SEND = "send"
+_READ = "read"
+_CLOSE = "close"
+_SLEEP = "sleep"
+ExchangeStep = Tuple[str, Any]
+
+
+class ReplicateResources(Resource[E, V]):
+    """The root of the resource tree: the namespaces and the top-level `search`."""
+
+    with_raw_response: ReplicateResources[E, Raw]
+    with_streaming_response: ReplicateResources[E, Streamed]
+
+    @property
+    def predictions(self) -> Predictions[E, V]:
+        from .resources.predictions import Predictions
+
+        return self._cached("predictions", Predictions)
+
+    @property
+    def models(self) -> Models[E, V]:
+        from .resources.models import Models
+
+        return self._cached("models", Models)
+
+    @property
+    def deployments(self) -> Deployments[E, V]:
+        from .resources.deployments import Deployments
+
+        return self._cached("deployments", Deployments)
+
+    @property
+    def trainings(self) -> Trainings[E, V]:
+        from .resources.trainings import Trainings
+
+        return self._cached("trainings", Trainings)
+
+    @property
+    def files(self) -> Files[E, V]:
+        from .resources.files import Files
+
+        return self._cached("files", Files)
+
+    @property
+    def collections(self) -> Collections[E, V]:
+        from .resources.collections import Collections
+
+        return self._cached("collections", Collections)
+
+    @property
+    def hardware(self) -> Hardware[E, V]:
+        from .resources.hardware import Hardware
+
+        return self._cached("hardware", Hardware)
+
+    @property
+    def account(self) -> Account[E, V]:
+        from .resources.account import Account
+
+        return self._cached("account", Account)
+
+    @property
+    def webhooks(self) -> Webhooks[E, V]:
+        from .resources.webhooks import Webhooks
+
+        return self._cached("webhooks", Webhooks)
+
+    def _cached(self, name: str, cls: Callable[[_ClientBase, str], Any]) -> Any:
+        key = "_ns_" + name
+        found = self.__dict__.get(key)
+        if found is None:
+            found = self.__dict__[key] = cls(self._client, self._view)
+        return found
+
+    @endpoint
+    def search(
+        self, *, query: str, limit: Union[int, NotGiven] = NOT_GIVEN, **options: Unpack[RequestOptions]
+    ) -> Call[SearchResponse]:
+        """Search models, collections and docs: `GET /search?query=...&limit=...`."""
+        from .types import SearchResponse
+
+        return Call("GET", "/search", SearchResponse, query={"query": query, "limit": limit}, options=options)
+
+
+class _ClientBase:
+    """Options and every decision about requests and responses; no I/O."""
+
+    bearer_token: str
+    base_url: httpx.URL
+    timeout: TimeoutTypes
+    max_retries: int
+    _default_headers: Mapping[str, Union[str, Omit]]
+    _default_query: Mapping[str, object]
+
+    def __init__(
+        self,
+        *,
+        bearer_token: Optional[str],
+        base_url: Union[str, httpx.URL, None],
+        timeout: Union[TimeoutTypes, NotGiven],
+        max_retries: Optional[int],
+        default_headers: Optional[Mapping[str, Union[str, Omit]]],
+        default_query: Optional[Mapping[str, object]],
+    ) -> None:
+        if bearer_token is None:
+            bearer_token = token_from_environment()
+        if not bearer_token:
+            raise ReplicateError(
+                "No API token: set the REPLICATE_API_TOKEN environment variable or pass"
+                " bearer_token= to the client (create a token at https://replicate.com/account/api-tokens)."
+            )
+        if base_url is None:
+            base_url = os.environ.get("REPLICATE_BASE_URL") or DEFAULT_BASE_URL
+        url = httpx.URL(str(base_url).rstrip("/"))
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"base_url must be an absolute http(s) URL, got {str(base_url)!r}")
+        if max_retries is None:
+            max_retries = DEFAULT_MAX_RETRIES
+        _check_max_retries(max_retries)
+        if isinstance(timeout, NotGiven):
+            timeout = DEFAULT_TIMEOUT
+        _check_timeout(timeout)
+        self.bearer_token = bearer_token
+        self.base_url = url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._default_headers = dict(default_headers or {})
+        self._default_query = dict(default_query or {})
+        self._base = str(url)
+        self._origin = (url.scheme, url.host, url.port)
+        self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
+
+    # -- public helpers -------------------------------------------------------------------
+
+    @property
+    def default_headers(self) -> Dict[str, Union[str, Omit]]:
+        return {**self._headers, "Authorization": "Bearer <redacted>", **self._default_headers}
+
+    @property
+    def default_query(self) -> Dict[str, object]:
+        return dict(self._default_query)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self._base!r}, bearer_token={_redact(self.bearer_token)!r},"
+            f" timeout={self.timeout!r}, max_retries={self.max_retries})"
+        )
+
+    def _copy_kwargs(
+        self,
+        bearer_token: Optional[str],
+        base_url: Union[str, httpx.URL, None],
+        timeout: Union[TimeoutTypes, NotGiven],
+        max_retries: Optional[int],
+        default_headers: Optional[Mapping[str, Union[str, Omit]]],
+        set_default_headers: Optional[Mapping[str, Union[str, Omit]]],
+        default_query: Optional[Mapping[str, object]],
+        set_default_query: Optional[Mapping[str, object]],
+    ) -> Dict[str, Any]:
+        if default_headers is not None and set_default_headers is not None:
+            raise ValueError("Pass default_headers (merged) or set_default_headers (replacing), not both")
+        if default_query is not None and set_default_query is not None:
+            raise ValueError("Pass default_query (merged) or set_default_query (replacing), not both")
+        headers = dict(set_default_headers) if set_default_headers is not None else {**self._default_headers}
+        headers.update(default_headers or {})
+        query = dict(set_default_query) if set_default_query is not None else {**self._default_query}
+        query.update(default_query or {})
+        return {
+            "bearer_token": bearer_token or self.bearer_token,
+            "base_url": base_url or self.base_url,
+            "timeout": self.timeout if isinstance(timeout, NotGiven) else timeout,
+            "max_retries": self.max_retries if max_retries is None else max_retries,
+            "default_headers": headers,
+            "default_query": query,
+        }
+
+    # -- building requests ------------------------------------------------------------------
+
+    def _build_request(self, call: Call[Any], http: Union[httpx.Client, httpx.AsyncClient]) -> httpx.Request:
+        options = call.options
+        path = call.path
+        absolute = path.startswith(("http://", "https://"))
+        url = path if absolute else self._base + path
+
+        headers: Dict[str, str] = dict(self._headers)
+        if not absolute or _origin(httpx.URL(url)) == self._origin:
+            # The token goes to the configured API host and nowhere else.
+            headers["Authorization"] = f"Bearer {self.bearer_token}"
+        _merge_headers(headers, self._default_headers)
+        _merge_headers(headers, call.headers)
+        extra_headers = options.get("extra_headers")
+        if extra_headers:
+            _merge_headers(headers, extra_headers)
+
+        params: Dict[str, Any] = {}
+        if self._default_query:
+            params.update(_query_values(self._default_query))
+        if call.query:
+            params.update(_query_values(call.query))
+        extra_query = options.get("extra_query")
+        if extra_query:
+            params.update(_query_values(extra_query))
+
+        json_body: Any = None
+        content: Any = None
+        data: Any = None
+        body = call.body
+        extra_body = options.get("extra_body")
+        if call.files is not None:
+            data = {**_form_fields(body), **_form_fields(extra_body)}
+        elif isinstance(body, (str, bytes)):
+            content = body
+        elif body is not None or extra_body:
+            json_body = _json_body(body, extra_body)
+
+        timeout = options.get("timeout", NOT_GIVEN)
+        if isinstance(timeout, NotGiven):
+            timeout = self.timeout
+        else:
+            _check_timeout(timeout)
+        return http.build_request(
+            call.method,
+            url,
+            params=params or None,
+            headers=headers,
+            json=json_body,
+            content=content,
+            data=data,
+            files=call.files,
+            timeout=timeout,
+        )
+
+    # -- one exchange, with retries ------------------------------------------------------------
+
+    def _retry_policy(self, call: Call[Any]) -> RetryPolicy:
+        max_retries = call.options.get("max_retries", self.max_retries)  # type: ignore[misc]
+        _check_max_retries(max_retries)
+        return RetryPolicy(max_retries=max_retries)
+
+    def _exchange(
+        self, call: Call[Any], http: Union[httpx.Client, httpx.AsyncClient], *, stream: bool
+    ) -> Generator[ExchangeStep, Any, httpx.Response]:
+        """Send `call`, retrying as the policy allows; returns a successful response.
+
+        The body is read unless `stream`. A driver performs each yielded step and sends back
+        its result (or throws its exception) — see `Replicate._drive`.
+        """
+        policy = self._retry_policy(call)
+        attempt = 0
+        waited = 0.0
+        while True:
+            request = self._build_request(call, http)
+            try:
+                response: httpx.Response = yield _SEND, request
+                if response.status_code < 400 and not stream:
+                    yield _READ, response
+            except httpx.TransportError as exc:
+                delay = policy.delay_after_error(exc, attempt=attempt, billable=call.billable)
+                if delay is None:
+                    raise _connection_error(exc, request, call) from exc
+                logger.info("Retrying %s %s in %.2fs after %r", request.method, request.url, delay, exc)
+            else:
+                if response.status_code < 400:
+                    logger.debug("%s %s -> %d", request.method, request.url, response.status_code)
+                    return response
+                try:
+                    yield _READ, response
+                except httpx.TransportError:
+                    pass  # the status alone decides; the body was only for the message
+                body = decode_error_body(response) if response.is_closed else None
+                delay = policy.delay_after_response(
+                    response, body, attempt=attempt, waited=waited, billable=call.billable
+                )
+                if delay is None:
+                    logger.debug("%s %s -> %d", request.method, request.url, response.status_code)
+                    raise _status_error(response, body, call)
+                logger.info(
+                    "Retrying %s %s in %.2fs after %d",
+                    request.method,
+                    request.url,
+                    delay,
+                    response.status_code,
+                )
+            yield _SLEEP, delay
+            attempt += 1
+            waited += delay
+
+    # -- reading answers ------------------------------------------------------------------------
+
+    def _parse(self, response: httpx.Response, call: Call[Any]) -> Any:
+        cast_to = call.cast_to
+        if isinstance(call, PageCall):
+            return self._make_page(response, call)
+        if cast_to is None:
+            return None
+        if cast_to is httpx.Response:
+            return response
+        if cast_to is str:
+            return response.text
+        if cast_to is bytes:
+            return response.content
+        content = response.content
+        try:
+            if cast_to is object:
+                return json.loads(content)
+            validate_json = getattr(cast_to, "model_validate_json", None)
+            if validate_json is not None:
+                return validate_json(content)
+            return _adapter(cast_to).validate_json(content)
+        except ValueError as exc:  # pydantic's ValidationError and JSONDecodeError both are
+            raise _validation_error(response, cast_to, exc) from None
+
+    def _make_page(self, response: httpx.Response, call: PageCall[Any]) -> Any:
+        from . import pagination
+
+        try:
+            data = _adapter(_page_body(call.cast_to)).validate_json(response.content)
+        except ValueError as exc:
+            raise _validation_error(response, call.cast_to, exc) from None
+        if isinstance(self, AsyncReplicate):
+            cls = (
+                pagination.AsyncCursorURLPageWithCreatedFilters
+                if isinstance(call, CreatedPageCall)
+                else pagination.AsyncCursorURLPage
+            )
+        else:
+            cls = (
+                pagination.SyncCursorURLPageWithCreatedFilters
+                if isinstance(call, CreatedPageCall)
+                else pagination.SyncCursorURLPage
+            )
+        return cls(
+            client=self,  # type: ignore[arg-type]
+            results=data.get("results") or [],
+            next=data.get("next"),
+            previous=data.get("previous"),
+            call=call,
+        )
+
+    def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
+        """How this client performs a call in a view ("plain", "raw", "streamed")."""
+        raise NotImplementedError
+
+    def _run_steps(self, steps: Generator[Step, Any, Any]) -> Any:
+        """Run a procedure's steps (see `_resource.procedure`)."""
+        raise NotImplementedError
+
+    def _low_level_call(
+        self,
+        method: str,
+        path: str,
+        cast_to: Any,
+        body: object,
+        files: Any,
+        options: Optional[_LowLevelOptions],
+    ) -> Call[Any]:
+        options = options or {}
+        unknown = set(options) - set(_LowLevelOptions.__annotations__)
+        if unknown:
+            raise TypeError(
+                f"Unknown request option(s) {sorted(unknown)}; valid: {sorted(_LowLevelOptions.__annotations__)}"
+            )
+        request_options = RequestOptions()
+        if "timeout" in options:
+            request_options["timeout"] = options["timeout"]
+        if "max_retries" in options:
+            request_options["max_retries"] = options["max_retries"]  # type: ignore[typeddict-unknown-key]
+        if "extra_json" in options:
+            request_options["extra_body"] = dict(options["extra_json"])
+        if not path.startswith(("http://", "https://")) and not path.startswith("/"):
+            path = "/" + path
+        return Call(
+            method.upper(),
+            path,
+            cast_to,
+            query=options.get("params"),
+            body=body,
+            files=files,
+            headers=options.get("headers") or {},
+            options=request_options,
+        )
+
+
+class Replicate(_ClientBase, ReplicateResources[Sync, Plain]):
+    """A synchronous client for Replicate's HTTP API.
+
+    >>> client = Replicate()  # reads REPLICATE_API_TOKEN
+    >>> client.predictions.get(prediction_id="...")
+    """
+
+    _http: httpx.Client
+
+    def __init__(
+        self,
+        *,
+        bearer_token: Optional[str] = None,
+        base_url: Union[str, httpx.URL, None] = None,
+        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        http_client: Optional[httpx.Client] = None,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise TypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
+        _ClientBase.__init__(
+            self,
+            bearer_token=bearer_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+        )
+        self._client = self
+        self._view = "plain"
+        self._http = http_client or DefaultHttpxClient(timeout=self.timeout)
+
+    def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
+        if view == "raw":
+            return self._request_raw
+        if view == "streamed":
+            return self._request_streamed
+        return self._request
+
+    # -- the I/O ---------------------------------------------------------------------------------
+
+    def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
+        http = self._http
+        step = next(steps)
+        while True:
+            kind, arg = step
+            try:
+                if kind is _SEND:
+                    result: Any = http.send(arg, stream=True)
+                elif kind is _READ:
+                    result = arg.read()
+                elif kind is _CLOSE:
+                    result = arg.close()
+                else:
+                    result = time.sleep(arg)
+            except Exception as exc:
+                try:
+                    step = steps.throw(exc)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    step = steps.send(result)
+                except StopIteration as done:
+                    return done.value
+
+    def _send(self, call: Call[Any], *, stream: bool = False) -> httpx.Response:
+        return self._drive(self._exchange(call, self._http, stream=stream))
+
+    def _request(self, call: Call[Any]) -> Any:
+        if isinstance(call, PageCall):
+            return self._request_page(call)
+        if isinstance(call, BinaryCall):
+            return self._request_raw(call)
+        return self._parse(self._send(call), call)
+
+    def _request_page(self, call: Call[Any]) -> Any:
+        return self._make_page(self._send(call), call)  # type: ignore[arg-type]
+
+    def _request_raw(self, call: Call[Any]) -> APIResponse[Any]:
+        from ._response import APIResponse, BinaryAPIResponse
+
+        if isinstance(call, BinaryCall):
+            return BinaryAPIResponse(self._send(call), client=self, call=call)
+        return APIResponse[Any](self._send(call), client=self, call=call)
+
+    @contextlib.contextmanager
+    def _request_streamed(self, call: Call[Any]) -> Generator[APIResponse[Any], None, None]:
+        from ._response import APIResponse, BinaryAPIResponse
+
+        response = self._send(call, stream=True)
+        cls = BinaryAPIResponse if isinstance(call, BinaryCall) else APIResponse
+        try:
+            yield cls(response, client=self, call=call)
+        finally:
+            response.close()
+
+    def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
+        """Run a procedure (see `_resource.procedure`): make its calls, sleep its sleeps."""
+        try:
+            step = next(steps)
+            while True:
+                result = time.sleep(step.seconds) if isinstance(step, Sleep) else self._request(step)
+                step = steps.send(result)
+        except StopIteration as done:
+            return done.value
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection pool. The client cannot be used afterwards."""
+        self._http.close()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def copy(
+        self,
+        *,
+        bearer_token: Optional[str] = None,
+        base_url: Union[str, httpx.URL, None] = None,
+        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        set_default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        set_default_query: Optional[Mapping[str, object]] = None,
+        http_client: Optional[httpx.Client] = None,
+    ) -> Self:
+        """A new client with some options changed, sharing this one's connection pool."""
+        kwargs = self._copy_kwargs(
+            bearer_token,
+            base_url,
+            timeout,
+            max_retries,
+            default_headers,
+            set_default_headers,
+            default_query,
+            set_default_query,
+        )
+        return type(self)(http_client=http_client or self._http, **kwargs)
+
+    with_options = copy
+
+    # -- low-level requests ----------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        files: Any = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        """Any request, with this client's auth, retries and errors (for endpoints not wrapped here).
+
+        `path` is relative to `base_url` (`"/predictions"`) or absolute; `cast_to` says how to read
+        the answer (`object` for JSON, `str`, `bytes`, `httpx.Response`, a pydantic model...).
+        """
+        return self._request(self._low_level_call(method, path, cast_to, body, files, options))
+
+    def get(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return self.request("GET", path, cast_to=cast_to, options=options)
+
+    def post(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        files: Any = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return self.request("POST", path, cast_to=cast_to, body=body, files=files, options=options)
+
+    def patch(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return self.request("PATCH", path, cast_to=cast_to, body=body, options=options)
+
+    def put(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        files: Any = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return self.request("PUT", path, cast_to=cast_to, body=body, files=files, options=options)
+
+    def delete(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return self.request("DELETE", path, cast_to=cast_to, body=body, options=options)
+
+
+class AsyncReplicate(_ClientBase, ReplicateResources[Async, Plain]):
+    """An asyncio client for Replicate's HTTP API; every method is awaited.
+
+    >>> async with AsyncReplicate() as client:
+    ...     prediction = await client.predictions.get(prediction_id="...")
+    """
+
+    _http: httpx.AsyncClient
+
+    def __init__(
+        self,
+        *,
+        bearer_token: Optional[str] = None,
+        base_url: Union[str, httpx.URL, None] = None,
+        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        http_client: Optional[httpx.AsyncClient] = None,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
+        _ClientBase.__init__(
+            self,
+            bearer_token=bearer_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+        )
+        self._client = self
+        self._view = "plain"
+        self._http = http_client or DefaultAsyncHttpxClient(timeout=self.timeout)
+
+    def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
+        if view == "raw":
+            return self._request_raw
+        if view == "streamed":
+            return self._request_streamed
+        return self._request_or_paginate
+
+    # -- the I/O ---------------------------------------------------------------------------------
+
+    async def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
+        import anyio
+
+        http = self._http
+        step = next(steps)
+        while True:
+            kind, arg = step
+            try:
+                if kind is _SEND:
+                    result: Any = await http.send(arg, stream=True)
+                elif kind is _READ:
+                    result = await arg.aread()
+                elif kind is _CLOSE:
+                    result = await arg.aclose()
+                else:
+                    result = await anyio.sleep(arg)
+            except Exception as exc:
+                try:
+                    step = steps.throw(exc)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    step = steps.send(result)
+                except StopIteration as done:
+                    return done.value
+
+    async def _send(self, call: Call[Any], *, stream: bool = False) -> httpx.Response:
+        return await self._drive(self._exchange(call, self._http, stream=stream))
+
+    def _request_or_paginate(self, call: Call[Any]) -> Any:
+        if isinstance(call, PageCall):
+            from .pagination import AsyncPaginator
+
+            return AsyncPaginator[Any, Any](lambda: self._request_page(call))
+        return self._request(call)
+
+    async def _request(self, call: Call[Any]) -> Any:
+        if isinstance(call, PageCall):
+            return await self._request_page(call)
+        if isinstance(call, BinaryCall):
+            return await self._request_raw(call)
+        return self._parse(await self._send(call), call)
+
+    async def _request_page(self, call: Call[Any]) -> Any:
+        return self._make_page(await self._send(call), call)  # type: ignore[arg-type]
+
+    async def _request_raw(self, call: Call[Any]) -> AsyncAPIResponse[Any]:
+        from ._response import AsyncAPIResponse, AsyncBinaryAPIResponse
+
+        if isinstance(call, BinaryCall):
+            return AsyncBinaryAPIResponse(await self._send(call), client=self, call=call)
+        return AsyncAPIResponse[Any](await self._send(call), client=self, call=call)
+
+    @contextlib.asynccontextmanager
+    async def _request_streamed(self, call: Call[Any]) -> AsyncGenerator[AsyncAPIResponse[Any], None]:
+        from ._response import AsyncAPIResponse, AsyncBinaryAPIResponse
+
+        response = await self._send(call, stream=True)
+        cls = AsyncBinaryAPIResponse if isinstance(call, BinaryCall) else AsyncAPIResponse
+        try:
+            yield cls(response, client=self, call=call)
+        finally:
+            await response.aclose()
+
+    async def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
+        """Run a procedure (see `_resource.procedure`): make its calls, sleep its sleeps."""
+        import anyio
+
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, Sleep):
+                    result = await anyio.sleep(step.seconds)
+                else:
+                    result = await self._request(step)
+                step = steps.send(result)
+        except StopIteration as done:
+            return done.value
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close the connection pool. The client cannot be used afterwards."""
+        await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def copy(
+        self,
+        *,
+        bearer_token: Optional[str] = None,
+        base_url: Union[str, httpx.URL, None] = None,
+        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        set_default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        set_default_query: Optional[Mapping[str, object]] = None,
+        http_client: Optional[httpx.AsyncClient] = None,
+    ) -> Self:
+        """A new client with some options changed, sharing this one's connection pool."""
+        kwargs = self._copy_kwargs(
+            bearer_token,
+            base_url,
+            timeout,
+            max_retries,
+            default_headers,
+            set_default_headers,
+            default_query,
+            set_default_query,
+        )
+        return type(self)(http_client=http_client or self._http, **kwargs)
+
+    with_options = copy
+
+    # -- low-level requests ----------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        files: Any = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        """Any request, with this client's auth, retries and errors (for endpoints not wrapped here)."""
+        return await self._request(self._low_level_call(method, path, cast_to, body, files, options))
+
+    async def get(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return await self.request("GET", path, cast_to=cast_to, options=options)
+
+    async def post(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        files: Any = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return await self.request("POST", path, cast_to=cast_to, body=body, files=files, options=options)
+
+    async def patch(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return await self.request("PATCH", path, cast_to=cast_to, body=body, options=options)
+
+    async def put(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        files: Any = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return await self.request("PUT", path, cast_to=cast_to, body=body, files=files, options=options)
+
+    async def delete(
+        self,
+        path: str,
+        *,
+        cast_to: Type[R] = cast("Type[Any]", object),
+        body: object = None,
+        options: Optional[_LowLevelOptions] = None,
+    ) -> R:
+        return await self.request("DELETE", path, cast_to=cast_to, body=body, options=options)
+
+
+# -- helpers: pure functions of their arguments ---------------------------------------------------------
+
+
+def _redact(token: str) -> str:
+    return token[:3] + "…" if len(token) > 8 else "…"
+
+
+def _origin(url: httpx.URL) -> Tuple[str, str, Optional[int]]:
+    return (url.scheme, url.host, url.port)
+
+
+def _merge_headers(headers: Dict[str, str], extra: Mapping[str, Any]) -> None:
+    for name, value in extra.items():
+        if isinstance(value, NotGiven):
+            continue
+        if isinstance(value, Omit) or value is None:
+            for existing in [k for k in headers if k.lower() == name.lower()]:
+                del headers[existing]
+            continue
+        for existing in [k for k in headers if k.lower() == name.lower() and k != name]:
+            del headers[existing]
+        headers[name] = str(value)
+
+
+def _query_values(query: Mapping[str, object]) -> Dict[str, Any]:
+    values: Dict[str, Any] = {}
+    for name, value in drop_unset(query).items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            values[name] = "true" if value else "false"
+        elif isinstance(value, (datetime.datetime, datetime.date)):
+            values[name] = value.isoformat()
+        else:
+            values[name] = value
+    return values
+
+
+def _json_body(body: object, extra_body: Optional[Mapping[str, Any]]) -> Any:
+    if isinstance(body, Mapping):
+        merged: Dict[str, Any] = drop_unset(cast("Mapping[str, object]", body))
+        if extra_body:
+            merged.update(extra_body)
+        return merged
+    if extra_body:
+        raise TypeError("extra_body can only be merged into a JSON object body")
+    return body
+
+
+def _form_fields(fields: object) -> Dict[str, Any]:
+    if not fields:
+        return {}
+    out: Dict[str, Any] = {}
+    for name, value in drop_unset(cast("Mapping[str, object]", fields)).items():
+        if value is None:
+            continue
+        out[name] = value if isinstance(value, (str, bytes)) else json.dumps(value)
+    return out
+
+
+def _connection_error(
+    exc: httpx.TransportError, request: httpx.Request, call: Call[Any]
+) -> APIConnectionError:
+    if isinstance(exc, httpx.TimeoutException):
+        error: APIConnectionError = APITimeoutError(
+            request, message=f"Request timed out ({type(exc).__name__})."
+        )
+    else:
+        error = APIConnectionError(message=f"Connection error: {exc or type(exc).__name__}", request=request)
+    if call.billable and not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        _note_may_exist(error)
+    return error
+
+
+def _status_error(response: httpx.Response, body: object, call: Call[Any]) -> APIStatusError:
+    error = status_error(response, body)
+    # A 4xx other than 408/409/429 means the server refused the request: nothing was created.
+    if call.billable and (response.status_code >= 500 or response.status_code in (408, 409)):
+        _note_may_exist(error)
+    return error
+
+
+def _note_may_exist(error: APIConnectionError | APIStatusError) -> None:
+    error.may_have_been_created = True
+    error.message += (
+        " The request may have created a prediction or training before it failed; it was not"
+        " retried so the model does not run (and bill) twice. Check client.predictions.list()"
+        " before trying again."
+    )
+    error.args = (error.message,)
+
+
+def _validation_error(response: httpx.Response, cast_to: Any, exc: Exception) -> APIResponseValidationError:
+    name = getattr(cast_to, "__name__", None) or repr(cast_to)
+    text = response.text
+    snippet = text[:200] + ("…" if len(text) > 200 else "")
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return APIResponseValidationError(
+        response,
+        body=text,
+        message=(
+            f"The API's answer to {response.request.method} {response.request.url.path} could not be read as"
+            f" {name}: {first}. Body starts: {snippet!r}"
+        ),
+    )
+
+
+def _check_timeout(timeout: object) -> None:
+    if timeout is None or isinstance(timeout, httpx.Timeout):
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, an httpx.Timeout or None, not {timeout!r}")
+    if timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+
+
+def _check_max_retries(max_retries: object) -> None:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ValueError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+
+
+@cache
+def _adapter(tp: Any) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(tp)
+
+
+@cache
+def _page_body(item: Any) -> Any:
+    from typing_extensions import TypedDict as _TypedDict
+
+    # One page's JSON: validated straight from bytes, items and all, by pydantic-core.
+    return _TypedDict(
+        f"{getattr(item, '__name__', 'Item')}Page",
+        {"results": Optional[List[item]], "next": Optional[str], "previous": Optional[str]},  # pyright: ignore[reportInvalidTypeForm]
+        total=False,
+    )

@@ -1,0 +1,232 @@
+"""Errors raised by the client.
+
+    ReplicateError                    anything this library raises on purpose
+    ├── APIError                      something went wrong talking to the API
+    │   ├── APIConnectionError        no usable response: DNS, refused, reset, TLS...
+    │   │   └── APITimeoutError       the request took longer than its timeout
+    │   ├── APIResponseValidationError  a response that is not what the API promises
+    │   └── APIStatusError            the API answered with a 4xx or 5xx status
+    │       ├── BadRequestError             400
+    │       ├── AuthenticationError         401
+    │       ├── PermissionDeniedError       403
+    │       ├── NotFoundError               404
+    │       ├── ConflictError               409
+    │       ├── UnprocessableEntityError    422
+    │       ├── RateLimitError              429
+    │       └── InternalServerError         >= 500
+    └── ModelError                    a prediction ran and failed (run(), use())
+        └── PredictionCanceledError   a prediction was canceled before it finished
+
+`may_have_been_created` is set on errors from requests that create something billable
+(predictions, trainings) when the server may have acted on the request before it failed:
+retrying such a request could run the model twice, so the client does not, and says so.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Optional
+
+import httpx
+
+if TYPE_CHECKING:
+    from .types import Prediction
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "ModelError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PredictionCanceledError",
+    "RateLimitError",
+    "ReplicateError",
+    "UnprocessableEntityError",
+]
+
+
+class ReplicateError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class APIError(ReplicateError):
+    message: str
+    request: httpx.Request
+    body: object
+    """The parsed JSON body of the response, its text if it was not JSON, or None."""
+    may_have_been_created: bool
+
+    def __init__(self, message: str, request: httpx.Request, *, body: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+        self.may_have_been_created = False
+
+
+class APIConnectionError(APIError):
+    def __init__(self, *, message: str = "Connection error.", request: httpx.Request) -> None:
+        super().__init__(message, request)
+
+
+class APITimeoutError(APIConnectionError):
+    def __init__(self, request: httpx.Request, *, message: str = "Request timed out.") -> None:
+        super().__init__(message=message, request=request)
+
+
+class APIResponseValidationError(APIError):
+    response: httpx.Response
+    status_code: int
+
+    def __init__(self, response: httpx.Response, body: object, *, message: Optional[str] = None) -> None:
+        super().__init__(
+            message or "The API returned a response this client could not read.",
+            response.request,
+            body=body,
+        )
+        self.response = response
+        self.status_code = response.status_code
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status. `.body` holds the problem details it sent."""
+
+    response: httpx.Response
+    status_code: int
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+        super().__init__(message, response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+
+    @property
+    def detail(self) -> Optional[str]:
+        """The `detail` of the RFC 7807 problem body, when the API sent one."""
+        if isinstance(self.body, dict):
+            detail = self.body.get("detail")  # type: ignore[union-attr]
+            return detail if isinstance(detail, str) else None
+        return None
+
+
+class BadRequestError(APIStatusError):
+    status_code = 400
+
+
+class AuthenticationError(APIStatusError):
+    status_code = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    status_code = 403
+
+
+class NotFoundError(APIStatusError):
+    status_code = 404
+
+
+class ConflictError(APIStatusError):
+    status_code = 409
+
+
+class UnprocessableEntityError(APIStatusError):
+    status_code = 422
+
+
+class RateLimitError(APIStatusError):
+    status_code = 429
+
+
+class InternalServerError(APIStatusError):
+    pass
+
+
+class ModelError(ReplicateError):
+    """A prediction ran and did not succeed. `.prediction` is its final state."""
+
+    prediction: Prediction
+
+    def __init__(self, prediction: Prediction, message: Optional[str] = None) -> None:
+        self.prediction = prediction
+        super().__init__(message or _describe_failure(prediction))
+
+
+class PredictionCanceledError(ModelError):
+    """The prediction was canceled (by a user, `cancel_after`, or a deadline) before it finished."""
+
+
+def _describe_failure(prediction: Prediction) -> str:
+    status = prediction.status
+    text = f"Prediction {prediction.id} {status}"
+    if prediction.error:
+        text += f": {prediction.error}"
+    logs = (prediction.logs or "").strip()
+    if logs:
+        tail = "\n".join(logs.splitlines()[-20:])
+        text += f"\n\nLast lines of the logs:\n{tail}"
+    return text
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def decode_error_body(response: httpx.Response) -> object:
+    """The error body as JSON when it is JSON, else its text (an HTML error page, say)."""
+    text = response.text
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def status_error(response: httpx.Response, body: object) -> APIStatusError:
+    """The error to raise for an error response, with a message a person can act on."""
+    code = response.status_code
+    cls = _STATUS_ERRORS.get(code) or (InternalServerError if code >= 500 else APIStatusError)
+    return cls(_status_message(response, body), response=response, body=body)
+
+
+def _status_message(response: httpx.Response, body: object) -> str:
+    code = response.status_code
+    reason = response.reason_phrase or ""
+    head = f"{code} {reason}".strip()
+    detail: Any = None
+    if isinstance(body, dict):
+        detail = body.get("detail") or body.get("title") or body.get("message")  # type: ignore[union-attr]
+        if detail is not None and not isinstance(detail, str):
+            detail = json.dumps(detail)
+    elif isinstance(body, str) and body.strip():
+        detail = _snippet(body)
+    message = f"{head}: {detail}" if detail else head
+    if code == 401:
+        message += (
+            ". Check your API token: set the REPLICATE_API_TOKEN environment variable or pass"
+            " bearer_token= to the client (tokens: https://replicate.com/account/api-tokens)."
+        )
+    return f"{message} ({response.request.method} {response.request.url.path})"
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    """A one-line readable excerpt of a non-JSON body, with HTML tags stripped."""
+    import re
+
+    plain = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    plain = re.sub(r"<[^>]+>", " ", plain)
+    plain = " ".join(plain.split())
+    return plain if len(plain) <= limit else plain[: limit - 1] + "…"

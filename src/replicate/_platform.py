@@ -1,0 +1,50 @@
+"""Facts about the running system, computed once: the User-Agent and the token's sources."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from functools import cache
+from typing import Optional
+
+from ._version import __version__
+
+
+@cache
+def user_agent() -> str:
+    """`replicate-python/<version> (<os>; <arch>) <runtime>/<version>`, e.g. for support tickets."""
+    system = platform.system() or "unknown"
+    details = f"{system} {platform.release()}".strip()
+    if system == "Linux":
+        try:
+            import distro
+
+            name = distro.name(pretty=False)
+            if name:
+                details += f"; {name} {distro.version()}".rstrip()
+        except Exception:  # the User-Agent must never break a request
+            pass
+    runtime = f"{platform.python_implementation()}/{platform.python_version()}"
+    return f"replicate-python/{__version__} ({details}; {platform.machine() or 'unknown'}) {runtime}"
+
+
+def token_from_environment() -> Optional[str]:
+    """The API token: from the current Cog prediction's scope when inside one, else the env."""
+    return _token_from_cog_scope() or os.environ.get("REPLICATE_API_TOKEN") or None
+
+
+def _token_from_cog_scope() -> Optional[str]:
+    # Inside a Cog model, each prediction can carry its own token; `cog` is optional.
+    if "cog" not in sys.modules:
+        import importlib.util
+
+        if importlib.util.find_spec("cog") is None:
+            return None
+    try:
+        from cog import current_scope  # type: ignore[import-not-found]
+
+        token = current_scope().context.get("REPLICATE_API_TOKEN")  # type: ignore[union-attr]
+    except Exception:
+        return None
+    return token if isinstance(token, str) and token else None

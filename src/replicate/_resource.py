@@ -1,0 +1,259 @@
+"""Resources and their endpoints: each endpoint is declared once, for every way to call it.
+
+A resource class (e.g. `Predictions`) is generic in how it executes (`Sync` or `Async`) and in
+what it returns (`Plain` results, `Raw` responses or `Streamed` responses). An endpoint is a
+method that only *describes* its request, decorated with `@endpoint`:
+
+    class Predictions(Resource[E, V]):
+        @endpoint
+        def get(self, *, prediction_id: str, **options: Unpack[RequestOptions]) -> Call[Prediction]:
+            return Call("GET", expand_path("/predictions/{prediction_id}", ...), Prediction, options=options)
+
+The decorator turns it into an `Operation` descriptor. Looked up on a `Predictions[Sync, Plain]`
+it is a function returning `Prediction`; on `Predictions[Async, Plain]` a coroutine function; on
+the `with_raw_response` / `with_streaming_response` views it returns response wrappers. The
+types of all six forms are spelled out once, in `Operation.__get__`'s overloads, and at run time
+the client picks the matching execution (see `_client.py`).
+"""
+
+from __future__ import annotations
+
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncContextManager,
+    Callable,
+    ContextManager,
+    Coroutine,
+    Generator,
+    Generic,
+    TypeVar,
+    Union,
+    overload,
+)
+
+from typing_extensions import Concatenate, ParamSpec, Self
+
+from ._call import BinaryCall, Call, CreatedPageCall, PageCall, check_options
+
+if TYPE_CHECKING:
+    from ._client import _ClientBase
+    from ._response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
+    from .pagination import (
+        AsyncCursorURLPage,
+        AsyncCursorURLPageWithCreatedFilters,
+        AsyncPaginator,
+        SyncCursorURLPage,
+        SyncCursorURLPageWithCreatedFilters,
+    )
+
+__all__ = [
+    "Async",
+    "E",
+    "Operation",
+    "Plain",
+    "Raw",
+    "Resource",
+    "Sleep",
+    "Streamed",
+    "Sync",
+    "V",
+    "endpoint",
+    "procedure",
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+S = TypeVar("S")  # what the sync form returns (parsed)
+A = TypeVar("A")  # what the async form returns (a coroutine or a paginator)
+AS = TypeVar("AS")  # what the async form's response parses to
+
+
+class Sync:
+    """Execution marker: methods return results."""
+
+
+class Async:
+    """Execution marker: methods return coroutines (or async paginators)."""
+
+
+class Plain:
+    """View marker: methods return parsed results."""
+
+
+class Raw:
+    """View marker: methods return the response, read, with `.parse()`."""
+
+
+class Streamed:
+    """View marker: methods return a context manager around an unread response."""
+
+
+E = TypeVar("E", Sync, Async)
+V = TypeVar("V", Plain, Raw, Streamed)
+
+ViewName = str  # "plain" | "raw" | "streamed"
+
+
+class Resource(Generic[E, V]):
+    """A namespace of endpoints bound to a client and a view."""
+
+    _client: _ClientBase
+    _view: ViewName
+
+    def __init__(self, client: _ClientBase, view: ViewName = "plain") -> None:
+        self._client = client
+        self._view = view
+
+    def _sub(self, cls: Callable[[_ClientBase, ViewName], T]) -> T:
+        """A sub-resource in the same execution and view as this one."""
+        return cls(self._client, self._view)
+
+    if not TYPE_CHECKING:
+        # Subclasses declare these with their precise types (e.g. `Predictions[E, Raw]`).
+        @property
+        def with_raw_response(self):
+            return self._view_as("raw")
+
+        @property
+        def with_streaming_response(self):
+            return self._view_as("streamed")
+
+    def _view_as(self, view: ViewName) -> Self:
+        cache = self.__dict__.setdefault("_views", {})
+        if view not in cache:
+            cache[view] = type(self)(self._client, view)
+        return cache[view]
+
+
+class Operation(Generic[P, S, A, AS]):
+    """An endpoint: `S` is the sync result, `A` the async return, `AS` the async parsed result."""
+
+    def __init__(self, build: Callable[Concatenate[Any, P], Call[Any]]) -> None:
+        self.build = build
+        self.__name__ = build.__name__
+        self.__doc__ = build.__doc__
+        self.__wrapped__ = build
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.__name__ = name
+
+    @overload
+    def __get__(self, obj: None, owner: Any) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[Sync, Plain], owner: Any) -> Callable[P, S]: ...
+    @overload
+    def __get__(self, obj: Resource[Async, Plain], owner: Any) -> Callable[P, A]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync, Raw], owner: Any) -> Callable[P, APIResponse[S]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Async, Raw], owner: Any
+    ) -> Callable[P, Coroutine[Any, Any, AsyncAPIResponse[AS]]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Sync, Streamed], owner: Any
+    ) -> Callable[P, ContextManager[APIResponse[S]]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Async, Streamed], owner: Any
+    ) -> Callable[P, AsyncContextManager[AsyncAPIResponse[AS]]]: ...
+    def __get__(self, obj: Resource[Any, Any] | None, owner: Any) -> Any:
+        if obj is None:
+            return self
+        build = self.build
+        execute = obj._client._executor(obj._view)
+        qualname = f"{type(obj).__name__.lower()}.{self.__name__}"
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            call = build(obj, *args, **kwargs)
+            if call.options:
+                check_options(call.options, qualname)
+            return execute(call)
+
+        bound.__name__ = self.__name__
+        bound.__doc__ = self.__doc__
+        # A non-data descriptor: caching in the instance makes later lookups a dict hit.
+        obj.__dict__[self.__name__] = bound
+        return bound
+
+
+@overload
+def endpoint(  # pyright: ignore[reportOverlappingOverload]
+    build: Callable[Concatenate[Any, P], CreatedPageCall[T]],
+) -> Operation[
+    P,
+    SyncCursorURLPageWithCreatedFilters[T],
+    AsyncPaginator[T, AsyncCursorURLPageWithCreatedFilters[T]],
+    AsyncCursorURLPageWithCreatedFilters[T],
+]: ...
+@overload
+def endpoint(  # pyright: ignore[reportOverlappingOverload]
+    build: Callable[Concatenate[Any, P], PageCall[T]],
+) -> Operation[P, SyncCursorURLPage[T], AsyncPaginator[T, AsyncCursorURLPage[T]], AsyncCursorURLPage[T]]: ...
+@overload
+def endpoint(  # pyright: ignore[reportOverlappingOverload]
+    build: Callable[Concatenate[Any, P], BinaryCall],
+) -> Operation[P, BinaryAPIResponse, Coroutine[Any, Any, AsyncBinaryAPIResponse], AsyncBinaryAPIResponse]: ...
+@overload
+def endpoint(build: Callable[Concatenate[Any, P], Call[R]]) -> Operation[P, R, Coroutine[Any, Any, R], R]: ...
+def endpoint(build: Callable[Concatenate[Any, P], Call[Any]]) -> Operation[P, Any, Any, Any]:
+    """Declare an endpoint from a method that returns the `Call` to make."""
+    return Operation(build)
+
+
+class Sleep:
+    """A step of a procedure: wait this many seconds (with `time.sleep` or `anyio.sleep`)."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+Step = Union[Call[Any], Sleep]
+"""What a procedure yields: a call to make (its parsed result is sent back) or a pause."""
+
+
+class Procedure(Generic[P, R]):
+    """A method made of several calls (polling, say), written once as a generator of steps.
+
+    Only plain results exist for procedures: there is no single response to hand back raw.
+    """
+
+    def __init__(self, steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> None:
+        self.steps = steps
+        self.__name__ = steps.__name__
+        self.__doc__ = steps.__doc__
+        self.__wrapped__ = steps
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.__name__ = name
+
+    @overload
+    def __get__(self, obj: None, owner: Any) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[Sync, Plain], owner: Any) -> Callable[P, R]: ...
+    @overload
+    def __get__(self, obj: Resource[Async, Plain], owner: Any) -> Callable[P, Coroutine[Any, Any, R]]: ...
+    def __get__(self, obj: Resource[Any, Any] | None, owner: Any) -> Any:
+        if obj is None:
+            return self
+        if obj._view != "plain":
+            raise AttributeError(f"{self.__name__}() has no {obj._view} response form; call it directly")
+        steps = self.steps
+        run = obj._client._run_steps
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return run(steps(obj, *args, **kwargs))
+
+        bound.__name__ = self.__name__
+        bound.__doc__ = self.__doc__
+        obj.__dict__[self.__name__] = bound
+        return bound
+
+
+def procedure(steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> Procedure[P, R]:
+    """Declare a multi-call method from a generator that yields `Call`s and `Sleep`s."""
+    return Procedure(steps)

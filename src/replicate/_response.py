@@ -1,0 +1,160 @@
+"""Responses handed back by `with_raw_response` and `with_streaming_response`.
+
+    APIResponse[R]          sync: headers, status, `.parse()` -> R, `.read()`, `.iter_bytes()` ...
+    AsyncAPIResponse[R]     the same with `await`
+    BinaryAPIResponse       a file's bytes: `.read()`, `.iter_bytes()`, `.write_to_file(path)`
+    AsyncBinaryAPIResponse  the same with `await`
+
+A raw response has been read when you get it (`is_closed` is true); a streamed one is read
+only when you call `.parse()`, `.read()` or iterate it, and is closed when its `with` ends.
+Parsing is the client's (`_client._ClientBase._parse`), shared with plain calls.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, Iterator, Optional, TypeVar, Union
+
+import httpx
+
+if TYPE_CHECKING:
+    from ._call import Call
+    from ._client import _ClientBase
+
+__all__ = ["APIResponse", "AsyncAPIResponse", "AsyncBinaryAPIResponse", "BinaryAPIResponse"]
+
+R = TypeVar("R")
+
+_UNPARSED: Any = object()
+
+
+class _ResponseBase(Generic[R]):
+    http_response: httpx.Response
+
+    def __init__(self, http_response: httpx.Response, *, client: _ClientBase, call: Call[Any]) -> None:
+        self.http_response = http_response
+        self._client = client
+        self._call = call
+        self._parsed: Any = _UNPARSED
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def http_request(self) -> httpx.Request:
+        return self.http_response.request
+
+    @property
+    def url(self) -> httpx.URL:
+        return self.http_response.url
+
+    @property
+    def method(self) -> str:
+        return self.http_request.method
+
+    @property
+    def http_version(self) -> str:
+        return self.http_response.http_version
+
+    @property
+    def elapsed(self) -> Any:
+        return self.http_response.elapsed
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the body has been read and the connection given back."""
+        return self.http_response.is_closed
+
+    def _parse_read(self) -> R:
+        if self._parsed is _UNPARSED:
+            self._parsed = self._client._parse(self.http_response, self._call)
+        return self._parsed
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code} {self.http_response.reason_phrase}] {self.method} {self.url}>"
+
+
+class APIResponse(_ResponseBase[R]):
+    def parse(self) -> R:
+        """The typed result, as the plain method would have returned it."""
+        self.read()
+        return self._parse_read()
+
+    def read(self) -> bytes:
+        return self.http_response.read()
+
+    def text(self) -> str:
+        self.read()
+        return self.http_response.text
+
+    def json(self) -> object:
+        self.read()
+        return self.http_response.json()
+
+    def iter_bytes(self, chunk_size: Optional[int] = None) -> Iterator[bytes]:
+        return self.http_response.iter_bytes(chunk_size)
+
+    def iter_text(self, chunk_size: Optional[int] = None) -> Iterator[str]:
+        return self.http_response.iter_text(chunk_size)
+
+    def iter_lines(self) -> Iterator[str]:
+        return self.http_response.iter_lines()
+
+    def close(self) -> None:
+        self.http_response.close()
+
+
+class AsyncAPIResponse(_ResponseBase[R]):
+    async def parse(self) -> R:
+        """The typed result, as the plain method would have returned it."""
+        await self.read()
+        return self._parse_read()
+
+    async def read(self) -> bytes:
+        return await self.http_response.aread()
+
+    async def text(self) -> str:
+        await self.read()
+        return self.http_response.text
+
+    async def json(self) -> object:
+        await self.read()
+        return self.http_response.json()
+
+    def iter_bytes(self, chunk_size: Optional[int] = None) -> AsyncIterator[bytes]:
+        return self.http_response.aiter_bytes(chunk_size)
+
+    def iter_text(self, chunk_size: Optional[int] = None) -> AsyncIterator[str]:
+        return self.http_response.aiter_text(chunk_size)
+
+    def iter_lines(self) -> AsyncIterator[str]:
+        return self.http_response.aiter_lines()
+
+    async def close(self) -> None:
+        await self.http_response.aclose()
+
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class BinaryAPIResponse(APIResponse[bytes]):
+    """A downloaded file. `.read()` gives its bytes; `.write_to_file(path)` saves it."""
+
+    def write_to_file(self, file: PathLike) -> None:
+        with open(file, "wb") as out:
+            for chunk in self.iter_bytes():
+                out.write(chunk)
+
+
+class AsyncBinaryAPIResponse(AsyncAPIResponse[bytes]):
+    """A downloaded file. `await .read()` gives its bytes; `await .write_to_file(path)` saves it."""
+
+    async def write_to_file(self, file: PathLike) -> None:
+        with open(file, "wb") as out:
+            async for chunk in self.iter_bytes():
+                out.write(chunk)

@@ -1,0 +1,104 @@
+"""When to try a request again, and how long to wait first.
+
+Pure decisions, no I/O: the client's send loop (sync and async alike) asks `RetryPolicy`
+after every failed attempt. The rules, from api-surface.md:
+
+- connection errors, timeouts, 408, 409, 429 and 5xx are retried `max_retries` times, with
+  exponential backoff (0.5 s doubling, at most 8 s, with jitter) unless the server says how
+  long to wait (`retry-after-ms`, `Retry-After` in seconds or as an HTTP date, or the
+  `retry_after` field of a problem body); `x-should-retry: true|false` overrides the status;
+- a 429 that says how long to wait is retried for as long as those waits add up to
+  `rate_limit_budget` seconds, so a throttled account slows down instead of failing;
+- a request that creates something billable (a prediction, a training) is retried only where
+  the server provably did not act on it: the connection was never made, a 429, or
+  `x-should-retry: true`. Anything else could run (and bill) the model twice.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+import httpx
+
+from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
+
+__all__ = ["RetryPolicy", "retry_after_seconds"]
+
+_RETRYABLE_STATUSES = frozenset({408, 409, 429})
+
+# Errors raised before a single byte of the request reached the server.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int
+    rate_limit_budget: float = 120.0
+    """Seconds a request may spend waiting out 429s that say how long to wait."""
+
+    def delay_after_response(
+        self, response: httpx.Response, body: object, *, attempt: int, waited: float, billable: bool
+    ) -> Optional[float]:
+        """Seconds to wait before attempt `attempt + 1`, or None to give up with this response."""
+        if self.max_retries <= 0:
+            return None
+        hint = response.headers.get("x-should-retry")
+        status = response.status_code
+        if hint == "false":
+            return None
+        server_said_retry = hint == "true"
+        if billable and not (server_said_retry or status == 429):
+            return None
+        if not (server_said_retry or status in _RETRYABLE_STATUSES or status >= 500):
+            return None
+        requested = retry_after_seconds(response.headers, body)
+        if status == 429 and requested is not None:
+            # The server named its wait: honour it within the time budget, not a count.
+            return requested if waited + requested <= self.rate_limit_budget else None
+        if attempt >= self.max_retries:
+            return None
+        if requested is not None and 0 <= requested <= MAX_RETRY_AFTER:
+            return requested
+        return self.backoff(attempt)
+
+    def delay_after_error(self, error: Exception, *, attempt: int, billable: bool) -> Optional[float]:
+        """Seconds to wait after a transport error, or None to give up and raise it."""
+        if attempt >= self.max_retries:
+            return None
+        if billable and not isinstance(error, _NEVER_SENT):
+            return None
+        if isinstance(error, httpx.TransportError):
+            return self.backoff(attempt)
+        return None
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter: about 0.5 s, 1 s, 2 s ... at most 8 s."""
+        delay = min(INITIAL_RETRY_DELAY * (2**attempt), MAX_RETRY_DELAY)
+        return delay * (1 - 0.25 * random.random())
+
+
+def retry_after_seconds(headers: httpx.Headers, body: object = None) -> Optional[float]:
+    """How long the server asked us to wait, from headers or a problem body, if it did."""
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return max(float(value) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value:
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is not None:
+                return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
+    if isinstance(body, dict):
+        field = body.get("retry_after")  # type: ignore[union-attr]
+        if isinstance(field, (int, float)) and not isinstance(field, bool):
+            return max(float(field), 0.0)
+    return None

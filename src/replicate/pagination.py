@@ -1,0 +1,140 @@
+"""Pages of results, and walking through all of them.
+
+    page = client.models.list()          # the first page: page.results, page.next
+    for model in client.models.list():   # every model of every page, fetched as needed
+        ...
+    async for model in async_client.models.list():   # the same, async (no await needed)
+        ...
+    first = await async_client.models.list()         # or await it for the first page
+
+Only one page is held at a time while iterating, so walking 5,000 items keeps memory flat.
+"""
+
+from __future__ import annotations
+
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Generic,
+    Iterator,
+    List,
+    Optional,
+    TypeVar,
+)
+
+from typing_extensions import Self
+
+if TYPE_CHECKING:
+    from ._call import Call
+    from ._client import AsyncReplicate, Replicate
+
+__all__ = [
+    "AsyncCursorURLPage",
+    "AsyncCursorURLPageWithCreatedFilters",
+    "AsyncPaginator",
+    "SyncCursorURLPage",
+    "SyncCursorURLPageWithCreatedFilters",
+]
+
+T = TypeVar("T")
+PageT = TypeVar("PageT", bound="AsyncCursorURLPage[Any]")
+
+
+class _CursorURLPage(Generic[T]):
+    results: List[T]
+    next: Optional[str]
+    """The absolute URL of the next page, or None on the last page."""
+    previous: Optional[str]
+
+    def __init__(
+        self, *, results: List[T], next: Optional[str], previous: Optional[str], call: Call[Any]
+    ) -> None:
+        self.results = results
+        self.next = next
+        self.previous = previous
+        self._call = call
+
+    def has_next_page(self) -> bool:
+        return bool(self.next) and bool(self.results)
+
+    def _next_call(self) -> Call[Any]:
+        if not self.next:
+            raise RuntimeError("This is the last page: check has_next_page() before get_next_page().")
+        return self._call.next_page(self.next)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(results=<{len(self.results)} items>, next={self.next!r})"
+
+
+class SyncCursorURLPage(_CursorURLPage[T]):
+    _client: Replicate
+
+    def __init__(self, *, client: Replicate, **fields: Any) -> None:
+        super().__init__(**fields)
+        self._client = client
+
+    def get_next_page(self) -> Self:
+        return self._client._request_page(self._next_call())
+
+    def iter_pages(self) -> Iterator[Self]:
+        page = self
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            page = page.get_next_page()
+
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]
+        for page in self.iter_pages():
+            yield from page.results
+
+
+class AsyncCursorURLPage(_CursorURLPage[T]):
+    _client: AsyncReplicate
+
+    def __init__(self, *, client: AsyncReplicate, **fields: Any) -> None:
+        super().__init__(**fields)
+        self._client = client
+
+    async def get_next_page(self) -> Self:
+        return await self._client._request_page(self._next_call())
+
+    async def iter_pages(self) -> AsyncIterator[Self]:
+        page = self
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            page = await page.get_next_page()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.iter_pages():
+            for item in page.results:
+                yield item
+
+
+class SyncCursorURLPageWithCreatedFilters(SyncCursorURLPage[T]):
+    """A page of predictions, listed with optional `created_after`/`created_before` filters."""
+
+
+class AsyncCursorURLPageWithCreatedFilters(AsyncCursorURLPage[T]):
+    """A page of predictions, listed with optional `created_after`/`created_before` filters."""
+
+
+class AsyncPaginator(Generic[T, PageT]):
+    """What async `list()` methods return: await it for the first page, or `async for` every item."""
+
+    def __init__(self, fetch_first_page: Callable[[], Awaitable[PageT]]) -> None:
+        self._fetch_first_page = fetch_first_page
+
+    def __await__(self) -> Generator[Any, None, PageT]:
+        return self._fetch_first_page().__await__()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        page: PageT = await self
+        async for item in page:
+            yield item
