@@ -605,6 +605,43 @@ class Replicate(_ClientBase, ReplicateResources[Sync, Plain]):
         except StopIteration as done:
             return done.value
 
+    # -- running models (see _run.py, _use.py, _stream.py) ------------------------------------------
+
+    def run(
+        self,
+        ref: Any,
+        *,
+        input: Optional[Mapping[str, Any]] = None,
+        wait: Union[bool, int] = True,
+        use_file_output: bool = True,
+        file_encoding_strategy: Optional[str] = None,
+        **params: Any,
+    ) -> Any:
+        """Run a model and return its output. See `replicate._run` for the details."""
+        from ._run import run
+
+        return run(
+            self,
+            ref,
+            input=input,
+            wait=wait,
+            use_file_output=use_file_output,
+            file_encoding_strategy=file_encoding_strategy,
+            **params,
+        )
+
+    def use(self, ref: Any, *, hint: Any = None, streaming: bool = False) -> Any:
+        """A model as a Python function. See `replicate._use`."""
+        from ._use import use
+
+        return use(ref, hint=hint, streaming=streaming, client=self)
+
+    def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
+        """Deprecated: iterate a model's server-sent events. Use `use(ref, streaming=True)`."""
+        from ._stream import stream
+
+        return stream(self, ref, input=input, **params)
+
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -843,6 +880,43 @@ class AsyncReplicate(_ClientBase, ReplicateResources[Async, Plain]):
                 step = steps.send(result)
         except StopIteration as done:
             return done.value
+
+    # -- running models (see _run.py, _use.py, _stream.py) ------------------------------------------
+
+    async def run(
+        self,
+        ref: Any,
+        *,
+        input: Optional[Mapping[str, Any]] = None,
+        wait: Union[bool, int] = True,
+        use_file_output: bool = True,
+        file_encoding_strategy: Optional[str] = None,
+        **params: Any,
+    ) -> Any:
+        """Run a model and return its output. See `replicate._run` for the details."""
+        from ._run import async_run
+
+        return await async_run(
+            self,
+            ref,
+            input=input,
+            wait=wait,
+            use_file_output=use_file_output,
+            file_encoding_strategy=file_encoding_strategy,
+            **params,
+        )
+
+    def use(self, ref: Any, *, hint: Any = None, streaming: bool = False) -> Any:
+        """A model as an async Python function. See `replicate._use`."""
+        from ._use import use
+
+        return use(ref, hint=hint, streaming=streaming, use_async=True, client=self)
+
+    async def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
+        """Deprecated: iterate a model's server-sent events. Use `use(ref, streaming=True)`."""
+        from ._stream import async_stream
+
+        return await async_stream(self, ref, input=input, **params)
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
