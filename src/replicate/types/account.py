@@ -1,0 +1,24 @@
+"""An account: a user or an organization, as `GET /account` returns it and as a deployment
+release's `created_by`."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from typing_extensions import Literal
+
+from .._models import BaseModel
+
+__all__ = ["Account", "AccountType"]
+
+AccountType = Literal["organization", "user"]
+
+
+class Account(BaseModel):
+    """The user or organization an API token belongs to (or that made a deployment release)."""
+
+    type: Union[AccountType, str]
+    username: str
+    name: Optional[str] = None
+    avatar_url: Optional[str] = None
+    github_url: Optional[str] = None

@@ -1,0 +1,37 @@
+"""A collection: a curated list of models. `GET /collections` lists summaries (name, slug,
+description); `GET /collections/{collection_slug}` returns the collection with its models."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from typing_extensions import Required, TypedDict
+
+from .._models import BaseModel
+from .model import Model
+
+__all__ = ["Collection", "CollectionGetParams", "CollectionSummary"]
+
+
+class CollectionSummary(BaseModel):
+    """One item of `GET /collections`."""
+
+    name: str
+    slug: str
+    description: str
+
+
+class Collection(BaseModel):
+    """A collection and its models, as `GET /collections/{collection_slug}` returns it."""
+
+    name: str
+    slug: str
+    description: str
+    models: List[Model]
+    full_description: Optional[str] = None
+
+
+class CollectionGetParams(TypedDict, total=False):
+    """`collections.get`: `GET /collections/{collection_slug}`."""
+
+    collection_slug: Required[str]

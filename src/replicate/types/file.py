@@ -1,0 +1,94 @@
+"""An uploaded file: what `POST /files` stores and `GET /files` lists, for use as a prediction input.
+
+    File
+      ├── checksums: FileChecksums
+      └── urls: FileURLs
+
+Also the request parameters of `files.create`, `.get`, `.delete` and `.download`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import IO, Dict, Optional, Tuple, Union
+
+from typing_extensions import NotRequired, Required, TypedDict
+
+from .._models import BaseModel, Timestamp
+
+__all__ = [
+    "File",
+    "FileChecksums",
+    "FileContent",
+    "FileCreateParams",
+    "FileDeleteParams",
+    "FileDownloadParams",
+    "FileGetParams",
+    "FileURLs",
+]
+
+
+class FileChecksums(BaseModel):
+    """Digests of the file's content, as hex strings."""
+
+    sha256: Optional[str] = None
+    # Not in the spec; every real response carries it.
+    md5: Optional[str] = None
+
+
+class FileURLs(BaseModel):
+    """Where to reach the file through the API."""
+
+    get: Optional[str] = None
+
+
+class File(BaseModel):
+    """A file, as `GET /files/{file_id}` returns it."""
+
+    id: str
+    content_type: str
+    size: int
+    checksums: FileChecksums
+    metadata: Dict[str, object]
+    urls: FileURLs
+    created_at: Timestamp
+    expires_at: Timestamp
+    # Not in the spec; every real response carries them.
+    name: Optional[str] = None
+    etag: Optional[str] = None
+
+
+# What `files.create` uploads: bytes, a binary file object, a path, or a
+# `(filename, content[, content_type])` tuple.
+_Content = Union[bytes, IO[bytes], os.PathLike[str]]
+FileContent = Union[_Content, Tuple[Optional[str], _Content], Tuple[Optional[str], _Content, Optional[str]]]
+
+
+class FileCreateParams(TypedDict, total=False):
+    """`files.create`: `POST /files` (multipart form)."""
+
+    content: Required[FileContent]
+    filename: NotRequired[str]
+    metadata: NotRequired[Dict[str, object]]
+    type: NotRequired[str]
+
+
+class FileGetParams(TypedDict, total=False):
+    """`files.get`: `GET /files/{file_id}`."""
+
+    file_id: Required[str]
+
+
+class FileDeleteParams(TypedDict, total=False):
+    """`files.delete`: `DELETE /files/{file_id}`."""
+
+    file_id: Required[str]
+
+
+class FileDownloadParams(TypedDict, total=False):
+    """`files.download`: `GET /files/{file_id}/download` (query: the signed-URL fields)."""
+
+    file_id: Required[str]
+    owner: Required[str]
+    expiry: Required[int]
+    signature: Required[str]

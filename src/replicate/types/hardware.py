@@ -1,0 +1,20 @@
+"""Hardware: the SKUs models and deployments can run on, as `GET /hardware` lists them."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from .._models import BaseModel
+
+__all__ = ["Hardware", "HardwareListResponse"]
+
+
+class Hardware(BaseModel):
+    """One kind of hardware: `sku` is what `models.create` and deployments take."""
+
+    name: Optional[str] = None
+    sku: Optional[str] = None
+
+
+HardwareListResponse = List[Hardware]
+"""`GET /hardware` answers with a bare JSON list, not a page."""

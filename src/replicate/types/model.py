@@ -1,0 +1,143 @@
+"""A model: its metadata, latest version and default example, as the `/models` endpoints,
+collections and search return it.
+
+    Model
+      ├── latest_version: Version
+      └── default_example: Prediction
+
+Also the request parameters of `models.create`, `.update`, `.list`, `.get`, `.delete`,
+`.search`, `models.readme.get`, `models.examples.list` and `models.predictions.create`.
+"""
+
+from __future__ import annotations
+
+from typing import List, Mapping, Optional, Union
+
+from typing_extensions import Literal, NotRequired, Required, TypedDict
+
+from .._models import BaseModel, Timestamp
+from .prediction import Prediction, WebhookEvent
+from .version import Version
+
+__all__ = [
+    "ExampleListParams",
+    "Model",
+    "ModelCreateParams",
+    "ModelDeleteParams",
+    "ModelGetParams",
+    "ModelListParams",
+    "ModelPredictionCreateParams",
+    "ModelSearchParams",
+    "ModelUpdateParams",
+    "ModelVisibility",
+    "ReadmeGetParams",
+]
+
+ModelVisibility = Literal["public", "private"]
+
+
+class Model(BaseModel):
+    """A model, as `GET /models/{model_owner}/{model_name}` returns it.
+
+    The spec declares `latest_version` and `default_example` as bare objects; they are a
+    `Version` and a `Prediction`, and are typed so.
+    """
+
+    owner: Optional[str] = None
+    name: Optional[str] = None
+    description: Optional[str] = None
+    visibility: Optional[Union[ModelVisibility, str]] = None
+    url: Optional[str] = None
+    github_url: Optional[str] = None
+    paper_url: Optional[str] = None
+    license_url: Optional[str] = None
+    cover_image_url: Optional[str] = None
+    run_count: Optional[int] = None
+    is_official: Optional[bool] = None
+    latest_version: Optional[Version] = None
+    default_example: Optional[Prediction] = None
+    # Not in the spec; most real responses carry it.
+    created_at: Optional[Timestamp] = None
+
+
+class ModelCreateParams(TypedDict, total=False):
+    """`models.create`: `POST /models` (body)."""
+
+    owner: Required[str]
+    name: Required[str]
+    visibility: Required[ModelVisibility]
+    hardware: Required[str]
+    description: NotRequired[str]
+    cover_image_url: NotRequired[str]
+    github_url: NotRequired[str]
+    license_url: NotRequired[str]
+    paper_url: NotRequired[str]
+
+
+class ModelUpdateParams(TypedDict, total=False):
+    """`models.update`: `PATCH /models/{model_owner}/{model_name}` (body)."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+    description: NotRequired[str]
+    github_url: NotRequired[str]
+    license_url: NotRequired[str]
+    paper_url: NotRequired[str]
+    readme: NotRequired[str]
+    weights_url: NotRequired[str]
+
+
+class ModelListParams(TypedDict, total=False):
+    """`models.list`: `GET /models` (query)."""
+
+    sort_by: NotRequired[Literal["model_created_at", "latest_version_created_at"]]
+    sort_direction: NotRequired[Literal["asc", "desc"]]
+
+
+class ModelGetParams(TypedDict, total=False):
+    """`models.get`: `GET /models/{model_owner}/{model_name}`."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+
+
+class ModelDeleteParams(TypedDict, total=False):
+    """`models.delete`: `DELETE /models/{model_owner}/{model_name}`."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+
+
+class ModelSearchParams(TypedDict, total=False):
+    """`models.search`: `QUERY /models`, the body being the search text."""
+
+    body: Required[str]
+
+
+class ExampleListParams(TypedDict, total=False):
+    """`models.examples.list`: `GET /models/{model_owner}/{model_name}/examples`."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+
+
+class ReadmeGetParams(TypedDict, total=False):
+    """`models.readme.get`: `GET /models/{model_owner}/{model_name}/readme`."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+
+
+class ModelPredictionCreateParams(TypedDict, total=False):
+    """`models.predictions.create`: `POST /models/{model_owner}/{model_name}/predictions` (body)
+    with the `Prefer` and `Cancel-After` headers. Exported as
+    `replicate.types.models.PredictionCreateParams`."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+    input: Required[Mapping[str, object]]
+    stream: NotRequired[bool]
+    webhook: NotRequired[str]
+    webhook_events_filter: NotRequired[List[WebhookEvent]]
+    prefer: NotRequired[str]
+    cancel_after: NotRequired[str]

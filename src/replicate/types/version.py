@@ -1,0 +1,46 @@
+"""A model version: one pushed build of a model, with the OpenAPI schema of its inputs and outputs.
+
+Also the request parameters of `models.versions.list`, `.get` and `.delete`.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+from typing_extensions import Required, TypedDict
+
+from .._models import BaseModel, Timestamp
+
+__all__ = ["Version", "VersionDeleteParams", "VersionGetParams", "VersionListParams"]
+
+
+class Version(BaseModel):
+    """A version, as `GET /models/{model_owner}/{model_name}/versions/{version_id}` returns it."""
+
+    id: Optional[str] = None
+    created_at: Optional[Timestamp] = None
+    cog_version: Optional[str] = None
+    openapi_schema: Optional[Dict[str, object]] = None
+
+
+class VersionListParams(TypedDict, total=False):
+    """`models.versions.list`: `GET /models/{model_owner}/{model_name}/versions`."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+
+
+class VersionGetParams(TypedDict, total=False):
+    """`models.versions.get`: `GET /models/{model_owner}/{model_name}/versions/{version_id}`."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+    version_id: Required[str]
+
+
+class VersionDeleteParams(TypedDict, total=False):
+    """`models.versions.delete`: `DELETE /models/{model_owner}/{model_name}/versions/{version_id}`."""
+
+    model_owner: Required[str]
+    model_name: Required[str]
+    version_id: Required[str]

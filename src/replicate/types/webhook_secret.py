@@ -1,0 +1,15 @@
+"""The signing secret of the account's webhooks (`GET /webhooks/default/secret`)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .._models import BaseModel
+
+__all__ = ["WebhookSecret"]
+
+
+class WebhookSecret(BaseModel):
+    """`key` is `whsec_` followed by the base64 HMAC key that signs webhook requests."""
+
+    key: Optional[str] = None

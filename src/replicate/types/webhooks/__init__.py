@@ -1,0 +1,5 @@
+"""Types of `client.webhooks`."""
+
+from .default import SecretGetResponse as SecretGetResponse
+
+__all__ = ["SecretGetResponse"]
