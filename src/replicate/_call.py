@@ -9,6 +9,7 @@ single declaration serve `Replicate` and `AsyncReplicate`, plain, raw and stream
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any, Generic, Mapping, Optional, Sequence, TypeVar, cast
 from urllib.parse import quote
 
@@ -17,6 +18,7 @@ from ._types import NotGiven, Omit, RequestOptions
 __all__ = ["BinaryCall", "Call", "CreatedPageCall", "PageCall", "expand_path"]
 
 R = TypeVar("R")
+_NO_HEADERS: Mapping[str, Any] = MappingProxyType({})
 T = TypeVar("T")
 
 
@@ -32,7 +34,7 @@ class Call(Generic[R]):
     body: Optional[object] = None
     files: Optional[Any] = None
     """Multipart parts, as httpx takes them; with `files`, `body` becomes the form fields."""
-    headers: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, Any] = _NO_HEADERS
     options: RequestOptions = field(default_factory=lambda: RequestOptions())
     billable: bool = False
     """True for requests that create something billable: retried only when provably unsent."""

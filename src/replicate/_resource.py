@@ -106,10 +106,6 @@ class Resource(Generic[E, V]):
         self._client = client
         self._view = view
 
-    def _sub(self, cls: Callable[[_ClientBase, ViewName], T]) -> T:
-        """A sub-resource in the same execution and view as this one."""
-        return cls(self._client, self._view)
-
     if not TYPE_CHECKING:
         # Subclasses declare these with their precise types (e.g. `Predictions[E, Raw]`).
         @property

@@ -35,7 +35,7 @@ class Deployments(Resource[E, V]):
 
     @property
     def predictions(self) -> DeploymentPredictions[E, V]:
-        return self._sub(DeploymentPredictions)
+        return DeploymentPredictions[E, V](self._client, self._view)
 
     @endpoint
     def create(

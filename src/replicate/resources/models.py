@@ -35,19 +35,19 @@ class Models(Resource[E, V]):
 
     @property
     def examples(self) -> Examples[E, V]:
-        return self._sub(Examples)
+        return Examples[E, V](self._client, self._view)
 
     @property
     def predictions(self) -> ModelPredictions[E, V]:
-        return self._sub(ModelPredictions)
+        return ModelPredictions[E, V](self._client, self._view)
 
     @property
     def readme(self) -> Readme[E, V]:
-        return self._sub(Readme)
+        return Readme[E, V](self._client, self._view)
 
     @property
     def versions(self) -> Versions[E, V]:
-        return self._sub(Versions)
+        return Versions[E, V](self._client, self._view)
 
     @endpoint
     def create(

@@ -1,12 +1,17 @@
-"""`client.webhooks`: the signing secret that proves webhooks come from Replicate."""
+"""`client.webhooks`: the signing secret, and checking that a delivery really comes from Replicate."""
 
 from __future__ import annotations
+
+import json
+from typing import Dict, Mapping, Optional, Union, cast
 
 from typing_extensions import Unpack
 
 from .._call import Call
 from .._resource import E, Raw, Resource, Streamed, V, endpoint
 from .._types import RequestOptions
+from .._webhooks import DEFAULT_TOLERANCE, WebhookVerificationError, verify_signature
+from ..types import Prediction, Training
 from ..types.webhooks.default import SecretGetResponse
 
 __all__ = ["Default", "Secret", "Webhooks"]
@@ -18,7 +23,39 @@ class Webhooks(Resource[E, V]):
 
     @property
     def default(self) -> Default[E, V]:
-        return self._sub(Default)
+        return Default[E, V](self._client, self._view)
+
+    def verify_signature(
+        self,
+        body: Union[str, bytes],
+        headers: Mapping[str, str],
+        secret: Optional[str] = None,
+        tolerance: float = DEFAULT_TOLERANCE,
+    ) -> None:
+        """Check a webhook delivery is from Replicate and fresh; raise `WebhookVerificationError` if not.
+
+        `secret` defaults to `REPLICATE_WEBHOOK_SECRET`; `tolerance` is the accepted clock skew in
+        seconds. No request is made.
+        """
+        verify_signature(body, headers, secret, tolerance)
+
+    def unwrap(
+        self,
+        body: Union[str, bytes],
+        headers: Mapping[str, str],
+        secret: Optional[str] = None,
+        tolerance: float = DEFAULT_TOLERANCE,
+    ) -> Union[Prediction, Training]:
+        """Verify a webhook delivery (as `verify_signature`) and return the prediction or training it carries."""
+        verify_signature(body, headers, secret, tolerance)
+        data = json.loads(body)
+        if not isinstance(data, dict):
+            raise WebhookVerificationError("The webhook body is not a JSON object")
+        urls = cast("Dict[str, object]", data).get("urls")
+        get_url = cast("Dict[str, object]", urls).get("get") if isinstance(urls, dict) else None
+        if isinstance(get_url, str) and "/trainings/" in get_url:
+            return Training.model_validate(data)
+        return Prediction.model_validate(data)
 
 
 class Default(Resource[E, V]):
@@ -27,7 +64,7 @@ class Default(Resource[E, V]):
 
     @property
     def secret(self) -> Secret[E, V]:
-        return self._sub(Secret)
+        return Secret[E, V](self._client, self._view)
 
 
 class Secret(Resource[E, V]):

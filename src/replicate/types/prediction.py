@@ -70,13 +70,13 @@ class Prediction(BaseModel):
     version: Union[Literal["hidden"], str]
     input: Dict[str, object]
     created_at: Timestamp
-    # The spec requires the next fields; real responses omit them (`model` on old predictions,
-    # `data_removed` and `output` before the prediction ran, `urls` on some GETs), or send null.
+    urls: PredictionURLs
+    # Required by the spec, but real responses omit them: `model` on some old predictions,
+    # `output` and `data_removed` on most. `error` is always sent, but null when there is none.
     model: Optional[str] = None
     output: object = None
     error: Optional[str] = None
     data_removed: Optional[bool] = None
-    urls: Optional[PredictionURLs] = None
     logs: Optional[str] = None
     metrics: Optional[PredictionMetrics] = None
     source: Optional[Union[PredictionSource, str]] = None

@@ -1,0 +1,99 @@
+"""Pages and auto-pagination, sync and async, over real loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import List, Optional
+
+import pytest
+
+import replicate
+from replicate.pagination import (
+    AsyncCursorURLPage,
+    AsyncCursorURLPageWithCreatedFilters,
+    SyncCursorURLPage,
+    SyncCursorURLPageWithCreatedFilters,
+)
+
+from .scripted_server import Reply, ScriptedServer
+
+
+def page(server: ScriptedServer, names: List[str], next_cursor: Optional[str]) -> Reply:
+    next_url = f"{server.base_url}/models?cursor={next_cursor}" if next_cursor else None
+    results = [{"owner": "acme", "name": name, "url": f"https://replicate.com/acme/{name}"} for name in names]
+    return Reply(200, json.dumps({"results": results, "next": next_url, "previous": None}))
+
+
+def queue_three_pages(server: ScriptedServer) -> None:
+    server.queue(page(server, ["a", "b"], "c2"), page(server, ["c", "d"], "c3"), page(server, ["e"], None))
+
+
+def test_iterating_a_page_walks_every_item_of_every_page(server: ScriptedServer) -> None:
+    queue_three_pages(server)
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    first = client.models.list(sort_by="model_created_at")
+    assert isinstance(first, SyncCursorURLPage)
+    assert [m.name for m in first.results] == ["a", "b"]
+    assert [m.name for m in first] == ["a", "b", "c", "d", "e"]
+    paths = [r.path for r in server.requests]
+    assert paths == ["/v1/models?sort_by=model_created_at", "/v1/models?cursor=c2", "/v1/models?cursor=c3"]
+
+
+def test_next_page_requests_keep_auth_and_per_request_headers(server: ScriptedServer) -> None:
+    queue_three_pages(server)
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    list(client.models.list(extra_headers={"X-Trace": "t"}))
+    assert all(r.headers["X-Trace"] == "t" for r in server.requests)
+    assert all(r.headers["Authorization"] == "Bearer r8_test" for r in server.requests)
+
+
+def test_has_next_page_get_next_page_and_iter_pages(server: ScriptedServer) -> None:
+    queue_three_pages(server)
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    first = client.models.list()
+    assert first.has_next_page()
+    second = first.get_next_page()
+    assert [m.name for m in second.results] == ["c", "d"]
+    pages = list(second.iter_pages())
+    assert [len(p.results) for p in pages] == [2, 1]
+    assert not pages[-1].has_next_page()
+    with pytest.raises(RuntimeError, match="last page"):
+        pages[-1].get_next_page()
+
+
+def test_prediction_list_pages_carry_created_filters(server: ScriptedServer) -> None:
+    server.queue(Reply(200, json.dumps({"results": [], "next": None, "previous": None})))
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    result = client.predictions.list(created_after="2025-01-01T00:00:00Z")
+    assert isinstance(result, SyncCursorURLPageWithCreatedFilters)
+    assert server.requests[0].path == "/v1/predictions?created_after=2025-01-01T00%3A00%3A00Z"
+
+
+def test_a_failing_page_surfaces_the_error_after_the_items_already_yielded(server: ScriptedServer) -> None:
+    server.queue(page(server, ["a", "b"], "c2"), Reply(404, '{"detail": "cursor expired"}'))
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    seen: List[str] = []
+    with pytest.raises(replicate.NotFoundError, match="cursor expired"):
+        for model in client.models.list():
+            seen.append(model.name)
+    assert seen == ["a", "b"]
+
+
+@pytest.mark.anyio
+async def test_async_list_is_awaitable_and_async_iterable(server: ScriptedServer) -> None:
+    queue_three_pages(server)
+    queue_three_pages(server)
+    async with replicate.AsyncReplicate(base_url=server.base_url, bearer_token="r8_test") as client:
+        first = await client.models.list()
+        assert isinstance(first, AsyncCursorURLPage)
+        assert [m.name for m in first.results] == ["a", "b"]
+        assert [m.name async for m in first] == ["a", "b", "c", "d", "e"]
+        names = [m.name async for m in client.models.list()]
+        assert names == ["a", "b", "c", "d", "e"]
+
+
+@pytest.mark.anyio
+async def test_async_prediction_list_page_type(server: ScriptedServer) -> None:
+    server.queue(Reply(200, json.dumps({"results": [], "next": None, "previous": None})))
+    async with replicate.AsyncReplicate(base_url=server.base_url, bearer_token="r8_test") as client:
+        assert isinstance(await client.predictions.list(), AsyncCursorURLPageWithCreatedFilters)

@@ -1,0 +1,55 @@
+"""Type-checked (not run) by pyright in CI: the public call shapes infer the right types."""
+
+from __future__ import annotations
+
+from typing_extensions import assert_type
+
+from replicate import AsyncReplicate, Replicate
+from replicate._response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
+from replicate.pagination import (
+    AsyncCursorURLPage,
+    AsyncPaginator,
+    SyncCursorURLPage,
+    SyncCursorURLPageWithCreatedFilters,
+)
+from replicate.types import Model, Prediction, SearchResponse
+from replicate.types.models import VersionGetResponse
+
+
+def sync_shapes(client: Replicate) -> None:
+    assert_type(client.predictions.get(prediction_id="p"), Prediction)
+    assert_type(client.predictions.wait(prediction_id="p"), Prediction)
+    assert_type(client.predictions.list(), SyncCursorURLPageWithCreatedFilters[Prediction])
+    assert_type(client.models.list(), SyncCursorURLPage[Model])
+    assert_type(
+        client.models.versions.get(model_owner="a", model_name="b", version_id="c"), VersionGetResponse
+    )
+    assert_type(client.models.readme.get(model_owner="a", model_name="b"), str)
+    assert_type(client.models.delete(model_owner="a", model_name="b"), None)
+    assert_type(client.search(query="x"), SearchResponse)
+    assert_type(client.predictions.with_raw_response.get(prediction_id="p"), APIResponse[Prediction])
+    assert_type(client.predictions.with_raw_response.get(prediction_id="p").parse(), Prediction)
+    with client.models.with_streaming_response.get(model_owner="a", model_name="b") as response:
+        assert_type(response.parse(), Model)
+    assert_type(client.with_raw_response.search(query="x").parse(), SearchResponse)
+    assert_type(client.files.download(file_id="f", expiry=1, owner="o", signature="s"), BinaryAPIResponse)
+    for model in client.models.list():
+        assert_type(model, Model)
+
+
+async def async_shapes(client: AsyncReplicate) -> None:
+    assert_type(await client.predictions.get(prediction_id="p"), Prediction)
+    assert_type(await client.predictions.wait(prediction_id="p"), Prediction)
+    assert_type(client.models.list(), AsyncPaginator[Model, AsyncCursorURLPage[Model]])
+    assert_type(await client.models.list(), AsyncCursorURLPage[Model])
+    async for model in client.models.list():
+        assert_type(model, Model)
+    response = await client.predictions.with_raw_response.get(prediction_id="p")
+    assert_type(response, AsyncAPIResponse[Prediction])
+    assert_type(await response.parse(), Prediction)
+    async with client.models.versions.with_streaming_response.get(
+        model_owner="a", model_name="b", version_id="c"
+    ) as streamed:
+        assert_type(await streamed.parse(), VersionGetResponse)
+    download = await client.files.download(file_id="f", expiry=1, owner="o", signature="s")
+    assert_type(download, AsyncBinaryAPIResponse)
