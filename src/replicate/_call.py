@@ -9,7 +9,6 @@ single declaration serve `Replicate` and `AsyncReplicate`, plain, raw and stream
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
 from typing import Any, Generic, Mapping, Optional, Sequence, TypeVar, cast
 from urllib.parse import quote
 
@@ -18,7 +17,12 @@ from ._types import NotGiven, Omit, RequestOptions
 __all__ = ["BinaryCall", "Call", "CreatedPageCall", "PageCall", "expand_path"]
 
 R = TypeVar("R")
-_NO_HEADERS: Mapping[str, Any] = MappingProxyType({})
+
+
+def _no_headers() -> Mapping[str, Any]:
+    return {}
+
+
 T = TypeVar("T")
 
 
@@ -34,7 +38,7 @@ class Call(Generic[R]):
     body: Optional[object] = None
     files: Optional[Any] = None
     """Multipart parts, as httpx takes them; with `files`, `body` becomes the form fields."""
-    headers: Mapping[str, Any] = _NO_HEADERS
+    headers: Mapping[str, Any] = field(default_factory=_no_headers)
     options: RequestOptions = field(default_factory=lambda: RequestOptions())
     billable: bool = False
     """True for requests that create something billable: retried only when provably unsent."""
