@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 from typing import Any, Dict
 
@@ -15,8 +16,15 @@ from replicate._retry import RetryPolicy, retry_after_seconds
 
 from .scripted_server import Drop, Reply, ScriptedServer
 
-PREDICTION = (
-    '{"id": "p1", "status": "starting", "version": "v", "input": {}, "created_at": "2025-01-01T00:00:00Z"}'
+PREDICTION = json.dumps(
+    {
+        "id": "p1",
+        "status": "starting",
+        "version": "v",
+        "input": {},
+        "created_at": "2025-01-01T00:00:00Z",
+        "urls": {"get": "https://api.replicate.com/v1/predictions/p1", "cancel": "https://x/c", "web": "https://x/w"},
+    }
 )
 
 
