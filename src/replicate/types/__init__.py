@@ -17,6 +17,10 @@ One module per concept; the v2 SDK's per-endpoint names are aliases of the conce
 
 Request parameters are TypedDicts named `<Resource><Method>Params`, beside their concept.
 Importing this package loads pydantic; `import replicate` alone does not.
+
+The modules here do not use `from __future__ import annotations`: the TypedDicts must see
+`Required[...]` as a type, not a string, for `__required_keys__` to be right at run time, and
+pydantic evaluates field annotations anyway (so `Optional[...]`, not `X | None`, for 3.9).
 """
 
 from .account import Account as Account

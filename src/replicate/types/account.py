@@ -1,8 +1,6 @@
 """An account: a user or an organization, as `GET /account` returns it and as a deployment
 release's `created_by`."""
 
-from __future__ import annotations
-
 from typing import Optional, Union
 
 from typing_extensions import Literal

@@ -1,8 +1,6 @@
 """A collection: a curated list of models. `GET /collections` lists summaries (name, slug,
 description); `GET /collections/{collection_slug}` returns the collection with its models."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 from typing_extensions import Required, TypedDict

@@ -9,8 +9,6 @@ Also the request parameters of `deployments.create`, `.update`, `.get`, `.delete
 `deployments.predictions.create`.
 """
 
-from __future__ import annotations
-
 from typing import List, Mapping, Optional
 
 from typing_extensions import NotRequired, Required, TypedDict

@@ -7,8 +7,6 @@
 Also the request parameters of `files.create`, `.get`, `.delete` and `.download`.
 """
 
-from __future__ import annotations
-
 import os
 from typing import IO, Dict, Optional, Tuple, Union
 

@@ -1,7 +1,5 @@
 """Hardware: the SKUs models and deployments can run on, as `GET /hardware` lists them."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 from .._models import BaseModel

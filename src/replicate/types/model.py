@@ -9,8 +9,6 @@ Also the request parameters of `models.create`, `.update`, `.list`, `.get`, `.de
 `.search`, `models.readme.get`, `models.examples.list` and `models.predictions.create`.
 """
 
-from __future__ import annotations
-
 from typing import List, Mapping, Optional, Union
 
 from typing_extensions import Literal, NotRequired, Required, TypedDict

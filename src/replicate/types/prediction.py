@@ -7,8 +7,6 @@
 Also the request parameters of `predictions.create`, `.list`, `.get` and `.cancel`.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Dict, List, Mapping, Optional, Union
 

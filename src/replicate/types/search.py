@@ -7,8 +7,6 @@
       └── pages: [SearchPage]
 """
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 from typing_extensions import NotRequired, Required, TypedDict

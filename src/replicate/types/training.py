@@ -8,8 +8,6 @@
 Also the request parameters of `trainings.create`, `.get` and `.cancel`.
 """
 
-from __future__ import annotations
-
 from typing import Dict, List, Mapping, Optional, Union
 
 from typing_extensions import Literal, NotRequired, Required, TypedDict

@@ -3,8 +3,6 @@
 Also the request parameters of `models.versions.list`, `.get` and `.delete`.
 """
 
-from __future__ import annotations
-
 from typing import Dict, Optional
 
 from typing_extensions import Required, TypedDict

@@ -1,7 +1,5 @@
 """The signing secret of the account's webhooks (`GET /webhooks/default/secret`)."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 from .._models import BaseModel
