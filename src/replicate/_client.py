@@ -243,6 +243,8 @@ class _ClientBase:
         self._base = str(url)
         self._origin = (url.scheme, url.host, url.port)
         self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
+        # Our own httpx client carries these as defaults (cheaper than merging them per request).
+        self._per_request_headers: Dict[str, str] = self._headers
 
     # -- public helpers -------------------------------------------------------------------
 
@@ -296,7 +298,7 @@ class _ClientBase:
         absolute = path.startswith(("http://", "https://"))
         url = path if absolute else self._base + path
 
-        headers: Dict[str, str] = dict(self._headers)
+        headers: Dict[str, str] = dict(self._per_request_headers)
         if not absolute or _origin(httpx.URL(url)) == self._origin:
             # The token goes to the configured API host and nowhere else.
             headers["Authorization"] = f"Bearer {self.bearer_token}"
@@ -528,7 +530,8 @@ class Replicate(_ClientBase, ReplicateResources[Sync, Plain]):
         )
         self._client = self
         self._view = "plain"
-        self._http = http_client or DefaultHttpxClient(timeout=self.timeout)
+        self._http = http_client or DefaultHttpxClient(timeout=self.timeout, headers=self._headers)
+        self._per_request_headers = self._headers if http_client else {}
 
     def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
         if view == "raw":
@@ -790,7 +793,8 @@ class AsyncReplicate(_ClientBase, ReplicateResources[Async, Plain]):
         )
         self._client = self
         self._view = "plain"
-        self._http = http_client or DefaultAsyncHttpxClient(timeout=self.timeout)
+        self._http = http_client or DefaultAsyncHttpxClient(timeout=self.timeout, headers=self._headers)
+        self._per_request_headers = self._headers if http_client else {}
 
     def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
         if view == "raw":
