@@ -254,7 +254,30 @@ def test_hardware_list_response_is_a_list_of_hardware() -> None:
     assert isinstance(parsed, list) and isinstance(parsed[0], types.Hardware)
 
 
-API_SURFACE_TYPES = ["Prediction", "SearchResponse", "AccountGetResponse", "CollectionListResponse", "CollectionGetResponse", "DeploymentCreateResponse", "DeploymentUpdateResponse", "DeploymentListResponse", "DeploymentGetResponse", "HardwareListResponse", "ModelCreateResponse", "ModelUpdateResponse", "ModelListResponse", "ModelGetResponse", "ModelSearchResponse", "FileCreateResponse", "FileListResponse", "FileGetResponse", "TrainingCreateResponse", "TrainingListResponse", "TrainingCancelResponse", "TrainingGetResponse"]
+API_SURFACE_TYPES = [
+    "Prediction",
+    "SearchResponse",
+    "AccountGetResponse",
+    "CollectionListResponse",
+    "CollectionGetResponse",
+    "DeploymentCreateResponse",
+    "DeploymentUpdateResponse",
+    "DeploymentListResponse",
+    "DeploymentGetResponse",
+    "HardwareListResponse",
+    "ModelCreateResponse",
+    "ModelUpdateResponse",
+    "ModelListResponse",
+    "ModelGetResponse",
+    "ModelSearchResponse",
+    "FileCreateResponse",
+    "FileListResponse",
+    "FileGetResponse",
+    "TrainingCreateResponse",
+    "TrainingListResponse",
+    "TrainingCancelResponse",
+    "TrainingGetResponse",
+]
 
 
 def test_every_name_of_the_api_surface_is_exported() -> None:
