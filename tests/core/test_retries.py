@@ -23,7 +23,11 @@ PREDICTION = json.dumps(
         "version": "v",
         "input": {},
         "created_at": "2025-01-01T00:00:00Z",
-        "urls": {"get": "https://api.replicate.com/v1/predictions/p1", "cancel": "https://x/c", "web": "https://x/w"},
+        "urls": {
+            "get": "https://api.replicate.com/v1/predictions/p1",
+            "cancel": "https://x/c",
+            "web": "https://x/w",
+        },
     }
 )
 
