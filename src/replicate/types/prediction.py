@@ -13,6 +13,7 @@ from typing import Dict, List, Mapping, Optional, Union
 from typing_extensions import Literal, NotRequired, Required, TypedDict
 
 from .._models import BaseModel, Timestamp
+from .._prediction_progress import PredictionProgress, parse_progress
 
 __all__ = [
     "Prediction",
@@ -82,6 +83,12 @@ class Prediction(BaseModel):
     started_at: Optional[Timestamp] = None
     completed_at: Optional[Timestamp] = None
     deadline: Optional[Timestamp] = None
+
+    @property
+    def progress(self) -> Optional[PredictionProgress]:
+        """How far the model says it is: the last tqdm-style progress line in `logs`
+        (`45%|███  | 9/20`) as `(percentage, current, total)`, or None if there is none."""
+        return parse_progress(self.logs)
 
 
 class PredictionCreateParams(TypedDict, total=False):

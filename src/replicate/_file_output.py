@@ -1,0 +1,248 @@
+"""Files a model returned: `FileOutput` (sync) and `AsyncFileOutput`, made by `run()` from URLs.
+
+    FileOutput(url)            .url  .filename  .content_type
+        .read()                 the whole file, as bytes
+        for chunk in output     the file in chunks (bounded memory, however large the file)
+        .save(path)             streamed to disk; returns the path written
+    AsyncFileOutput(url)        the same, awaited: `await .read()`, `async for`, `await .save()`
+
+`data:` URIs decode locally, without a request. Other URLs are fetched through the client's
+connection pool, with the API token only when the URL is on the API's own host: files served
+from a delivery host (replicate.delivery, or the emulator's file host) never see it.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import os
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, Optional, Tuple, Union
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+import httpx
+
+from ._call import Call
+
+if TYPE_CHECKING:
+    from ._client import AsyncReplicate, Replicate, _ClientBase
+
+__all__ = ["AsyncFileOutput", "FileOutput", "decode_data_uri", "is_file_url"]
+
+CHUNK_SIZE = 64 * 1024
+
+StrPath = Union[str, "os.PathLike[str]"]
+
+
+def is_file_url(value: object) -> bool:
+    """Whether a model's output string is a file to download: an http(s) URL or a data: URI."""
+    return isinstance(value, str) and value.startswith(("https://", "http://", "data:"))
+
+
+def decode_data_uri(uri: str) -> Tuple[bytes, str]:
+    """`(content, media type)` of a `data:[<type>][;base64],<data>` URI."""
+    if not uri.startswith("data:") or "," not in uri:
+        raise ValueError(f"Not a data: URI: {uri[:40]!r}")
+    header, _, payload = uri[5:].partition(",")
+    parts = header.split(";")
+    media_type = parts[0].strip() or "text/plain"
+    if parts[-1].strip().lower() == "base64" and len(parts) > 1:
+        cleaned = unquote(payload).replace("\n", "").replace(" ", "")
+        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4)), media_type
+    return unquote_to_bytes(payload), media_type
+
+
+def _filename(url: str, media_type: Optional[str]) -> str:
+    if url.startswith("data:"):
+        extension = (mimetypes.guess_extension(media_type) if media_type else None) or ""
+        return "output" + extension
+    name = unquote(posixpath.basename(urlsplit(url).path))
+    return name or "output"
+
+
+def _target_path(path: StrPath, filename: str) -> Path:
+    target = Path(path)
+    if target.is_dir():
+        target = target / filename
+    return target
+
+
+class _FileOutputBase:
+    """What the sync and async file outputs share: everything but the I/O."""
+
+    __slots__ = ("_client", "_content_type", "_data", "url")
+
+    url: str
+    """Where the file is: an http(s) URL, or a data: URI holding the file itself."""
+
+    def __init__(self, url: str, client: _ClientBase) -> None:
+        self.url = url
+        self._client = client
+        self._data: Optional[bytes] = None
+        self._content_type: Optional[str] = None
+        if url.startswith("data:"):
+            self._data, self._content_type = decode_data_uri(url)
+
+    @property
+    def filename(self) -> str:
+        """The file's name, from the URL's last path segment (`output.<ext>` for data: URIs)."""
+        return _filename(self.url, self._content_type)
+
+    @property
+    def content_type(self) -> Optional[str]:
+        """The media type, once known: from a data: URI, a download's headers, or the file name."""
+        return self._content_type or mimetypes.guess_type(self.filename)[0]
+
+    def _download(self) -> Call[Any]:
+        return Call("GET", self.url, bytes, headers={"Accept": "*/*"})
+
+    def _leaks_token(self) -> bool:
+        # A user-supplied http_client with an Authorization header of its own would send it
+        # anywhere; for other hosts we then use a plain client instead of the shared pool.
+        client = self._client
+        http: Any = getattr(client, "_http")  # noqa: B009 - declared on the subclasses only
+        url = httpx.URL(self.url)
+        same_origin = (url.scheme, url.host, url.port) == client._origin
+        return not same_origin and "authorization" in http.headers
+
+    def _chunks_of_data(self, chunk_size: int) -> Iterator[bytes]:
+        data = self._data or b""
+        for start in range(0, len(data), chunk_size):
+            yield data[start : start + chunk_size]
+
+    def _seen(self, response: httpx.Response) -> None:
+        content_type = response.headers.get("content-type")
+        if content_type:
+            self._content_type = content_type.split(";")[0].strip()
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __repr__(self) -> str:
+        shown = self.url if len(self.url) <= 80 else self.url[:77] + "..."
+        return f"{type(self).__name__}({shown!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _FileOutputBase):
+            return self.url == other.url
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.url)
+
+
+class FileOutput(_FileOutputBase):
+    """A file a model returned. Reading it downloads it; `str(output)` is its URL."""
+
+    __slots__ = ()
+    _client: Replicate
+
+    def __init__(self, url: str, client: Replicate) -> None:
+        super().__init__(url, client)
+
+    def iter_bytes(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """The file's content in chunks of at most `chunk_size` bytes, downloaded as you go."""
+        if self._data is not None:
+            yield from self._chunks_of_data(chunk_size)
+            return
+        if self._leaks_token():
+            plain = httpx.Client(follow_redirects=True, timeout=self._client.timeout)
+            with plain, plain.stream("GET", self.url) as response:
+                response.raise_for_status()
+                self._seen(response)
+                yield from response.iter_bytes(chunk_size)
+            return
+        response = self._client._send(self._download(), stream=True)
+        try:
+            self._seen(response)
+            yield from response.iter_bytes(chunk_size)
+        finally:
+            response.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.iter_bytes()
+
+    def read(self) -> bytes:
+        """The whole file. For large files prefer iterating or `save()`, which stream."""
+        if self._data is not None:
+            return self._data
+        return b"".join(self.iter_bytes())
+
+    def save(self, path: StrPath) -> Path:
+        """Write the file to `path` (a file, or a directory to put `filename` in); returns it."""
+        target = _target_path(path, self.filename)
+        with open(target, "wb") as out:
+            for chunk in self.iter_bytes():
+                out.write(chunk)
+        return target
+
+
+class AsyncFileOutput(_FileOutputBase):
+    """A file a model returned, read with the async client: `await output.read()`."""
+
+    __slots__ = ()
+    _client: AsyncReplicate
+
+    def __init__(self, url: str, client: AsyncReplicate) -> None:
+        super().__init__(url, client)
+
+    async def aiter_bytes(self, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
+        """The file's content in chunks of at most `chunk_size` bytes, downloaded as you go."""
+        if self._data is not None:
+            for chunk in self._chunks_of_data(chunk_size):
+                yield chunk
+            return
+        if self._leaks_token():
+            plain = httpx.AsyncClient(follow_redirects=True, timeout=self._client.timeout)
+            async with plain, plain.stream("GET", self.url) as response:
+                response.raise_for_status()
+                self._seen(response)
+                async for chunk in response.aiter_bytes(chunk_size):
+                    yield chunk
+            return
+        response = await self._client._send(self._download(), stream=True)
+        try:
+            self._seen(response)
+            async for chunk in response.aiter_bytes(chunk_size):
+                yield chunk
+        finally:
+            await response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.aiter_bytes()
+
+    async def read(self) -> bytes:
+        """The whole file. For large files prefer `async for` or `save()`, which stream."""
+        if self._data is not None:
+            return self._data
+        return b"".join([chunk async for chunk in self.aiter_bytes()])
+
+    async def save(self, path: StrPath) -> Path:
+        """Write the file to `path` (a file, or a directory to put `filename` in); returns it."""
+        target = _target_path(path, self.filename)
+        with open(target, "wb") as out:
+            async for chunk in self.aiter_bytes():
+                out.write(chunk)
+        return target
+
+
+def download_to(url: str, target: Path, client: _ClientBase) -> None:
+    """Save `url` at `target`, blocking, whichever kind of client found it (for path outputs)."""
+    from ._client import Replicate
+
+    if isinstance(client, Replicate):
+        FileOutput(url, client).save(target)
+        return
+    if url.startswith("data:"):
+        target.write_bytes(decode_data_uri(url)[0])
+        return
+    parsed = httpx.URL(url)
+    headers: Dict[str, str] = {}
+    if (parsed.scheme, parsed.host, parsed.port) == client._origin:
+        headers["Authorization"] = f"Bearer {client.bearer_token}"
+    plain = httpx.Client(follow_redirects=True, timeout=client.timeout)
+    with plain, plain.stream("GET", url, headers=headers) as response, open(target, "wb") as out:
+        response.raise_for_status()
+        for chunk in response.iter_bytes(CHUNK_SIZE):
+            out.write(chunk)

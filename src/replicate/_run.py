@@ -1,0 +1,366 @@
+"""`run()`: create a prediction, wait for it to end, return its output. One body, two drivers.
+
+    prepare_run(...)  → RunPlan          everything checkable without a request: the reference,
+                                         wait/prefer, file inputs (a missing path fails here)
+    run_steps(plan)   → steps            uploads → create (Prefer: wait) → wait_steps → output
+    wait_steps(p)     → steps            past the server's wait window: follow `urls.stream` to
+                                         its `done` event, else poll at a short, growing interval
+    run(client, ...)        = complete(client, run_steps(plan))          (see `_steps.py`)
+    async_run(client, ...)  = await async_complete(client, run_steps(plan))
+
+`wait`: True (the default) sends `Prefer: wait` so quick models answer in one request, then
+keeps waiting however long the model runs. `wait=N` sends `Prefer: wait=N` (N in 1..60).
+`wait=False` creates the prediction and returns it at once, as a `Prediction` (no output yet;
+follow it with `client.predictions.get` / `.wait`). `prefer=` sets the header yourself, and
+cannot be combined with `wait`.
+
+Output: URLs and data: URIs become `FileOutput` (`AsyncFileOutput`), recursively, unless
+`use_file_output=False`; a model whose output schema says `x-cog-array-type: iterator` returns an
+iterator. A failed prediction raises `ModelError`, a canceled one `PredictionCanceledError`.
+Polling is capped by `REPLICATE_POLL_INTERVAL` (seconds) when set.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, MutableMapping, Optional, Union, cast
+
+import httpx
+
+from ._call import Call, check_options
+from ._exceptions import APIError, ModelError, PredictionCanceledError
+from ._file_input import FileInputs, find_files, upload_urls
+from ._file_output import AsyncFileOutput, FileOutput, is_file_url
+from ._refs import ModelRef, parse_ref
+from ._resource import Sleep
+from ._steps import Gather, Running, Steps, async_complete, complete
+from ._types import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from ._client import AsyncReplicate, Replicate, _ClientBase
+    from .types import Prediction
+
+__all__ = ["RunPlan", "async_run", "poll_interval_cap", "prepare_run", "run", "run_steps", "wait_steps"]
+
+TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled", "aborted"})
+SERVER_WAIT_WINDOW = 60
+"""Seconds a bare `Prefer: wait` holds the request open at most (the API's maximum)."""
+FIRST_POLL = 0.02
+POLL_GROWTH = 1.5
+DEFAULT_POLL_CAP = 0.5
+STREAM_ATTEMPTS = 3
+
+Wait = Union[bool, int, NotGiven]
+
+
+def poll_interval_cap() -> float:
+    """The longest pause between polls: `REPLICATE_POLL_INTERVAL` seconds if set, else 0.5."""
+    value = os.environ.get("REPLICATE_POLL_INTERVAL")
+    if not value:
+        return DEFAULT_POLL_CAP
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(f"REPLICATE_POLL_INTERVAL must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
+def prefer_header(wait: Wait, prefer: object) -> Optional[str]:
+    """The `Prefer` header for `wait` (see the module docstring), checking its value."""
+    if not isinstance(prefer, NotGiven) and prefer is not None:
+        if not isinstance(wait, NotGiven):
+            raise TypeError("Pass either wait= or prefer=, not both (wait=N sends `Prefer: wait=N`)")
+        return str(prefer)
+    if isinstance(wait, NotGiven) or wait is True:
+        return "wait"
+    if wait is False:
+        return None
+    if not isinstance(wait, int):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(f"wait must be True, False or a number of seconds from 1 to 60, not {wait!r}")
+    if not 1 <= wait <= 60:
+        raise ValueError(f"wait must be a number of seconds from 1 to 60 (or True/False), got {wait}")
+    return f"wait={wait}"
+
+
+def wait_timeout(timeout: Any, window: float) -> Any:
+    """`timeout` with a read timeout that outlasts a `Prefer: wait` window of `window` seconds."""
+    if timeout is None:
+        return None
+    timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    if timeout.read is None or timeout.read > window + 10:
+        return timeout
+    return httpx.Timeout(connect=timeout.connect, read=window + 10, write=timeout.write, pool=timeout.pool)
+
+
+def _window(prefer: str) -> float:
+    _, _, seconds = prefer.partition("=")
+    return float(seconds) if seconds.strip().isdigit() else SERVER_WAIT_WINDOW
+
+
+@dataclass
+class RunPlan:
+    """A run, checked and ready: what to create, how to wait, how to read the output."""
+
+    client: _ClientBase
+    target: ModelRef
+    files: FileInputs
+    create_params: Dict[str, Any]
+    block: bool
+    use_file_output: bool
+    schema_source: Any = None
+    """The `Model` or `Version` the caller passed, whose schema saves a request."""
+
+    def create(self) -> Steps[Prediction]:
+        """Upload the input's files, then create the prediction."""
+        uploaded: List[str] = []
+        if self.files.uploads:
+            uploaded = upload_urls((yield Gather(list(self.files.uploads.values()))))
+        input = self.files.fill(uploaded)
+        prediction: Prediction = yield self._create_call(input)
+        return prediction
+
+    def _create_call(self, input: Dict[str, Any]) -> Call[Prediction]:
+        from .resources.models import ModelPredictions
+        from .resources.predictions import Predictions
+
+        target = self.target
+        if target.version:
+            call = Predictions.create.build(None, version=target.version, input=input, **self.create_params)
+        else:
+            assert target.owner and target.name
+            call = ModelPredictions.create.build(
+                None, model_owner=target.owner, model_name=target.name, input=input, **self.create_params
+            )
+        check_options(call.options, "run")
+        return call
+
+    def check(self, prediction: Prediction) -> None:
+        """Raise if the prediction ended without succeeding."""
+        if prediction.status == "canceled":
+            raise PredictionCanceledError(prediction)
+        if prediction.status != "succeeded":
+            raise ModelError(prediction)
+
+    def make_file(self) -> Callable[[str], Any]:
+        from ._client import AsyncReplicate
+
+        client: Any = self.client
+        if isinstance(client, AsyncReplicate):
+            return lambda url: AsyncFileOutput(url, client)
+        return lambda url: FileOutput(url, client)
+
+    def output(self, prediction: Prediction) -> Steps[Any]:
+        """The prediction's output as `run()` returns it (files, iterators: module docstring)."""
+        output: Any = prediction.output
+        if self.use_file_output:
+            output = transform_output(output, self.make_file())
+        if type(output) is not list:
+            return output
+        schema = yield from version_schema(self.client, prediction, self.schema_source)
+        items = cast("List[Any]", output)
+        return iter(items) if is_iterator(output_schema(schema)) else items
+
+
+def prepare_run(
+    client: _ClientBase,
+    ref: Any,
+    *,
+    input: Optional[Mapping[str, Any]],
+    wait: Wait = NOT_GIVEN,
+    use_file_output: bool = True,
+    file_encoding_strategy: Optional[str] = None,
+    params: Mapping[str, Any],
+) -> RunPlan:
+    """Check everything that can be checked before a request, and plan the run."""
+    target = parse_ref(ref)
+    if input is None:
+        input = {}
+    if not isinstance(input, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(f"input must be a dict of the model's inputs, not {type(input).__name__}")
+    create_params = dict(params)
+    prefer = prefer_header(wait, create_params.pop("prefer", NOT_GIVEN))
+    if prefer is not None:
+        create_params["prefer"] = prefer
+        if "timeout" not in create_params:
+            create_params["timeout"] = wait_timeout(client.timeout, _window(prefer))
+    files = find_files(input, file_encoding_strategy)
+    return RunPlan(
+        client=client,
+        target=target,
+        files=files,
+        create_params=create_params,
+        block=wait is not False,
+        use_file_output=use_file_output,
+        schema_source=ref if not isinstance(ref, str) else None,
+    )
+
+
+def wait_steps(prediction: Prediction) -> Steps[Prediction]:
+    """Wait for a prediction to end: its event stream's `done`, else polls; returns it final.
+
+    A broken or failing stream is not fatal here: the final state comes from `GET` either way.
+    """
+    from .resources.predictions import Predictions
+
+    get = Predictions.get.build(None, prediction_id=prediction.id)
+    delay = FIRST_POLL
+    cap = poll_interval_cap()
+    attempts = 0
+    while prediction.status not in TERMINAL_STATUSES:
+        url = prediction.urls.stream
+        if url and attempts < STREAM_ATTEMPTS:
+            attempts += 1
+            try:
+                yield from _until_done(url)
+            except (httpx.TransportError, APIError):
+                pass  # fall back to the prediction itself (and polling if the stream keeps failing)
+        else:
+            yield Sleep(delay)
+            delay = min(delay * POLL_GROWTH, cap)
+        prediction = yield get
+    return prediction
+
+
+def _until_done(url: str) -> Steps[bool]:
+    from ._stream import EventReader
+
+    reader = EventReader(url)
+    while True:
+        event = yield from reader.next()
+        if event is None:
+            return False
+        if event.event == "done":
+            return True
+
+
+def run_steps(plan: RunPlan) -> Steps[Any]:
+    """The whole of `run()` (see the module docstring)."""
+    prediction = yield from plan.create()
+    if not plan.block:
+        return prediction
+    if prediction.status not in TERMINAL_STATUSES:
+        yield Running(prediction.id)
+        prediction = yield from wait_steps(prediction)
+        yield Running(None)
+    plan.check(prediction)
+    return (yield from plan.output(prediction))
+
+
+def run(
+    client: Replicate,
+    ref: Any,
+    *,
+    input: Optional[Mapping[str, Any]] = None,
+    wait: Wait = NOT_GIVEN,
+    use_file_output: bool = True,
+    file_encoding_strategy: Optional[str] = None,
+    **params: Any,
+) -> Any:
+    """Run a model and return its output (see the module docstring)."""
+    plan = prepare_run(
+        client,
+        ref,
+        input=input,
+        wait=wait,
+        use_file_output=use_file_output,
+        file_encoding_strategy=file_encoding_strategy,
+        params=params,
+    )
+    return complete(client, run_steps(plan))
+
+
+async def async_run(
+    client: AsyncReplicate,
+    ref: Any,
+    *,
+    input: Optional[Mapping[str, Any]] = None,
+    wait: Wait = NOT_GIVEN,
+    use_file_output: bool = True,
+    file_encoding_strategy: Optional[str] = None,
+    **params: Any,
+) -> Any:
+    """Run a model with the async client; cancelling the task cancels the prediction too."""
+    plan = prepare_run(
+        client,
+        ref,
+        input=input,
+        wait=wait,
+        use_file_output=use_file_output,
+        file_encoding_strategy=file_encoding_strategy,
+        params=params,
+    )
+    return await async_complete(client, run_steps(plan))
+
+
+# -- output ------------------------------------------------------------------------------------------
+
+
+def transform_output(value: Any, make_file: Callable[[str], Any]) -> Any:
+    """`value` with every file URL (http, https, data:) made a file object, recursively."""
+    if isinstance(value, str):
+        return make_file(value) if is_file_url(value) else value
+    if isinstance(value, list):
+        return [transform_output(item, make_file) for item in value]  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, dict):
+        return {key: transform_output(item, make_file) for key, item in value.items()}  # pyright: ignore[reportUnknownVariableType]
+    return value
+
+
+_schemas: MutableMapping[Any, Dict[str, Optional[Dict[str, Any]]]] = weakref.WeakKeyDictionary()
+
+
+def version_schema(
+    client: _ClientBase, prediction: Prediction, source: Any = None
+) -> Steps[Optional[Dict[str, Any]]]:
+    """The OpenAPI schema of the version that ran `prediction` (cached per client), or None."""
+    from .types import Model, Version
+
+    version = prediction.version if prediction.version != "hidden" else None
+    if isinstance(source, Version) and source.openapi_schema and (version is None or source.id == version):
+        return source.openapi_schema
+    latest = source.latest_version if isinstance(source, Model) else None
+    if latest is not None and latest.openapi_schema and (version is None or latest.id == version):
+        return latest.openapi_schema
+    key = version or prediction.model or ""
+    cache = _schemas.setdefault(client, {})
+    if key in cache:
+        return cache[key]
+    schema = yield from fetch_schema(prediction.model, version)
+    cache[key] = schema
+    return schema
+
+
+def fetch_schema(model: Optional[str], version: Optional[str]) -> Steps[Optional[Dict[str, Any]]]:
+    """`GET` a version's (or the model's latest version's) schema; None if it is not available."""
+    from .resources.models import Models, Versions
+
+    if not model or "/" not in model:
+        return None
+    owner, _, name = model.partition("/")
+    try:
+        if version:
+            found = yield Versions.get.build(None, model_owner=owner, model_name=name, version_id=version)
+            return found.openapi_schema
+        model_info = yield Models.get.build(None, model_owner=owner, model_name=name)
+    except APIError:
+        return None
+    latest = model_info.latest_version
+    return latest.openapi_schema if latest is not None else None
+
+
+def output_schema(schema: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """The `Output` component of a version's OpenAPI schema, or {}."""
+    try:
+        found = schema["components"]["schemas"]["Output"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return {}
+    return found if isinstance(found, dict) else {}  # pyright: ignore[reportUnknownVariableType]
+
+
+def is_iterator(output: Mapping[str, Any]) -> bool:
+    """Whether an output schema is a Cog iterator (the model yields its output piece by piece)."""
+    return output.get("type") == "array" and output.get("x-cog-array-type") == "iterator"

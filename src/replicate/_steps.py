@@ -1,0 +1,324 @@
+"""Running a model as a generator of steps, performed by one of two small drivers.
+
+`run()`, `use()` and `stream()` each do several things in order: upload files, create the
+prediction, follow its event stream or poll it, download nothing until asked. Each of those
+behaviours is written once, as a generator that yields what it needs done and receives the
+result, the way `_resource.procedure` does for `predictions.wait`:
+
+    steps = run_steps(...)             # pure logic: decides, never does I/O
+        Call(...)        → parsed result      (client._request / await client._request)
+        Sleep(s)         → None
+        Gather([calls])  → [results]          (one after another / concurrently)
+        OpenStream(call) → OpenResponse       (an unread streaming response)
+        ReadChunk(open)  → bytes, b"" at end
+        Emit(value)      → None               (hand a value to whoever iterates)
+        Running(id)      → None               (the prediction to cancel if the caller gives up)
+    complete(client, steps) / iterate(client, steps)              ← sync driver
+    await async_complete(client, steps) / async_iterate(...)      ← async driver
+
+The drivers differ only in awaiting. They also own clean-up: open responses are closed
+whatever happens, and a prediction marked `Running` is cancelled server-side (best effort,
+bounded) when the caller gives up: an async task cancelled, or Ctrl-C in sync code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, List, Optional, TypeVar, Union
+
+import httpx
+
+from ._call import Call, expand_path
+from ._resource import Sleep
+
+if TYPE_CHECKING:
+    from ._client import AsyncReplicate, Replicate
+
+__all__ = [
+    "CANCEL_TIMEOUT",
+    "Emit",
+    "Gather",
+    "OpenResponse",
+    "OpenStream",
+    "ReadChunk",
+    "Running",
+    "RunStep",
+    "async_complete",
+    "async_iterate",
+    "complete",
+    "iterate",
+]
+
+R = TypeVar("R")
+
+CANCEL_TIMEOUT = 3.0
+"""How long cancelling an abandoned prediction may take before we give up on it."""
+
+
+@dataclass(frozen=True)
+class Gather:
+    """Make these calls (concurrently where the driver can) and send back their results in order."""
+
+    calls: List[Call[Any]]
+
+
+@dataclass(frozen=True)
+class OpenStream:
+    """Send this call and send back the response unread, as an `OpenResponse`."""
+
+    call: Call[Any]
+
+
+@dataclass(eq=False)
+class OpenResponse:
+    """A response being read a chunk at a time (the driver knows how)."""
+
+    response: httpx.Response
+    chunks: Any = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ReadChunk:
+    """Read the next chunk of an open response: bytes, or b"" once it has ended."""
+
+    open: OpenResponse
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Hand `value` to the caller iterating the steps (a streamed output chunk, say)."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Running:
+    """`prediction_id` is running on our behalf: cancel it if the caller gives up. None: it ended."""
+
+    prediction_id: Optional[str]
+
+
+RunStep = Union[Call[Any], Sleep, Gather, OpenStream, ReadChunk, Emit, Running]
+Steps = Generator[RunStep, Any, R]
+
+
+def _cancel_call(prediction_id: str) -> Call[Any]:
+    path = expand_path("/predictions/{prediction_id}/cancel", prediction_id=prediction_id)
+    return Call("POST", path, None, options={"timeout": CANCEL_TIMEOUT, "max_retries": 0})  # type: ignore[typeddict-unknown-key]
+
+
+# -- sync ------------------------------------------------------------------------------------------
+
+
+class _SyncDriver:
+    def __init__(self, client: Replicate) -> None:
+        self.client = client
+        self.running: Optional[str] = None
+        self.open: List[OpenResponse] = []
+
+    def perform(self, step: RunStep) -> Any:
+        if isinstance(step, Call):
+            return self.client._request(step)
+        if isinstance(step, ReadChunk):
+            return next(step.open.chunks, b"")
+        if isinstance(step, Sleep):
+            import time
+
+            return time.sleep(step.seconds)
+        if isinstance(step, OpenStream):
+            response = self.client._send(step.call, stream=True)
+            opened = OpenResponse(response, response.iter_bytes())
+            self.open.append(opened)
+            return opened
+        if isinstance(step, Gather):
+            return [self.client._request(call) for call in step.calls]
+        if isinstance(step, Running):
+            self.running = step.prediction_id
+            return None
+        raise TypeError(f"Not a step: {step!r}")
+
+    def finish(self, abandoned: bool) -> None:
+        for opened in self.open:
+            opened.response.close()
+        self.open.clear()
+        if abandoned and self.running:
+            prediction_id, self.running = self.running, None
+            try:
+                self.client._request(_cancel_call(prediction_id))
+            except Exception:  # best effort: the caller is already leaving with their own error
+                pass
+
+
+def iterate(client: Replicate, steps: Steps[R]) -> Generator[Any, None, R]:
+    """Perform `steps`, yielding each emitted value; returns what the steps return."""
+    driver = _SyncDriver(client)
+    abandoned = True
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Emit):
+                yield step.value
+                step = steps.send(None)
+                continue
+            try:
+                result = driver.perform(step)
+            except Exception as exc:
+                step = steps.throw(exc)
+            else:
+                step = steps.send(result)
+    except StopIteration as done:
+        abandoned = False
+        return done.value  # type: ignore[no-any-return]
+    except (Exception, GeneratorExit):
+        abandoned = False  # the steps raised (their own decision) or the caller stopped iterating
+        raise
+    finally:
+        steps.close()
+        driver.finish(abandoned)
+
+
+def complete(client: Replicate, steps: Steps[R]) -> R:
+    """Perform `steps` to the end (ignoring emitted values) and return their result."""
+    run = iterate(client, steps)
+    try:
+        while True:
+            next(run)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+# -- async -----------------------------------------------------------------------------------------
+
+
+class _AsyncDriver:
+    def __init__(self, client: AsyncReplicate) -> None:
+        self.client = client
+        self.running: Optional[str] = None
+        self.open: List[OpenResponse] = []
+
+    async def perform(self, step: RunStep) -> Any:
+        import anyio
+
+        if isinstance(step, Call):
+            return await self.client._request(step)
+        if isinstance(step, ReadChunk):
+            try:
+                return await step.open.chunks.__anext__()
+            except StopAsyncIteration:
+                return b""
+        if isinstance(step, Sleep):
+            return await anyio.sleep(step.seconds)
+        if isinstance(step, OpenStream):
+            response = await self.client._send(step.call, stream=True)
+            opened = OpenResponse(response, response.aiter_bytes())
+            self.open.append(opened)
+            return opened
+        if isinstance(step, Gather):
+            return await _gather(self.client, step.calls)
+        if isinstance(step, Running):
+            self.running = step.prediction_id
+            return None
+        raise TypeError(f"Not a step: {step!r}")
+
+    async def finish(self, abandoned: bool) -> None:
+        import anyio
+
+        # Shielded: this runs while the task is being cancelled, and must still run.
+        with anyio.CancelScope(shield=True):
+            for opened in self.open:
+                await opened.response.aclose()
+            self.open.clear()
+            if abandoned and self.running:
+                prediction_id, self.running = self.running, None
+                with anyio.move_on_after(CANCEL_TIMEOUT):
+                    try:
+                        await self.client._request(_cancel_call(prediction_id))
+                    except Exception:  # best effort
+                        pass
+
+
+async def _gather(client: AsyncReplicate, calls: List[Call[Any]]) -> List[Any]:
+    import anyio
+
+    results: List[Any] = [None] * len(calls)
+
+    async def one(index: int, call: Call[Any]) -> None:
+        results[index] = await client._request(call)
+
+    if len(calls) == 1:
+        await one(0, calls[0])
+        return results
+    async with anyio.create_task_group() as group:
+        for index, call in enumerate(calls):
+            group.start_soon(one, index, call)
+    return results
+
+
+class _Stepper:
+    """Advances a steps generator with the async driver; shared by `async_complete` and `async_iterate`."""
+
+    def __init__(self, client: AsyncReplicate, steps: Steps[Any]) -> None:
+        self.driver = _AsyncDriver(client)
+        self.steps = steps
+        self.pending: Any = None
+        self.started = False
+        self.done = False
+        self.value: Any = None
+
+    async def next_emit(self) -> Any:
+        """The next emitted value; sets `done` and `value` when the steps return instead."""
+        steps = self.steps
+        try:
+            step = steps.send(self.pending) if self.started else next(steps)
+            self.started = True
+            while not isinstance(step, Emit):
+                try:
+                    result = await self.driver.perform(step)
+                except Exception as exc:
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send(result)
+            self.pending = None
+            return step.value
+        except StopIteration as stop:
+            self.done = True
+            self.value = stop.value
+            return None
+
+    async def close(self, abandoned: bool) -> None:
+        self.steps.close()
+        await self.driver.finish(abandoned)
+
+
+async def async_iterate(client: AsyncReplicate, steps: Steps[Any]) -> AsyncIterator[Any]:
+    """Perform `steps` with the async client, yielding each emitted value."""
+    stepper = _Stepper(client, steps)
+    abandoned = True
+    try:
+        while True:
+            value = await stepper.next_emit()
+            if stepper.done:
+                abandoned = False
+                return
+            yield value
+    except (Exception, GeneratorExit):
+        abandoned = False
+        raise
+    finally:
+        await stepper.close(abandoned)
+
+
+async def async_complete(client: AsyncReplicate, steps: Steps[R]) -> R:
+    """Perform `steps` to the end with the async client and return their result."""
+    stepper = _Stepper(client, steps)
+    abandoned = True
+    try:
+        while not stepper.done:
+            await stepper.next_emit()
+        abandoned = False
+        return stepper.value  # type: ignore[no-any-return]
+    except Exception:
+        abandoned = False
+        raise
+    finally:
+        await stepper.close(abandoned)

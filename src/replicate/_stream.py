@@ -1,0 +1,355 @@
+"""Server-sent events: an incremental decoder, reading a prediction's event stream, and `stream()`.
+
+    bytes from the socket ──feed()──▶ SSEDecoder ──▶ ServerSentEvent(event, data, id)
+                                        (keeps only the unfinished line and event)
+    EventReader: the steps (see `_steps.py`) that open `urls.stream` and pull one event at a time
+    stream_steps: create a prediction, then emit its `output`/`logs` events until `done`
+
+The decoder is a pure object fed chunks of any size (a chunk may end inside a line, a CRLF
+pair or a UTF-8 character), so sync and async share it, and nothing buffers a whole response.
+
+`stream()` is kept for code written against the older clients and is deprecated in favour of
+`use(ref, streaming=True)`. A stream that ends before its `done` event raises
+`StreamInterruptedError`, never passes for a complete output; an `error` event raises
+`ModelError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import warnings
+from collections import deque
+from dataclasses import dataclass
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    Callable,
+    Deque,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    cast,
+)
+
+import httpx
+
+from ._call import Call
+from ._exceptions import APIConnectionError, ModelError, PredictionCanceledError
+from ._steps import Emit, OpenResponse, OpenStream, ReadChunk, Running, Steps
+
+if TYPE_CHECKING:
+    from ._client import AsyncReplicate, Replicate
+    from ._run import RunPlan
+    from .types import Prediction
+
+__all__ = [
+    "EventReader",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "StreamInterruptedError",
+    "async_stream",
+    "stream",
+    "stream_steps",
+]
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class ServerSentEvent:
+    """One server-sent event. `str(event)` is its data for `output` events, else ""."""
+
+    event: str
+    data: str
+    id: Optional[str] = None
+    retry: Optional[int] = None
+
+    def json(self) -> Any:
+        """The data parsed as JSON (`error` and `done` events carry JSON objects)."""
+        return json.loads(self.data) if self.data.strip() else {}
+
+    def __str__(self) -> str:
+        return self.data if self.event == "output" else ""
+
+
+class SSEDecoder:
+    """Turns chunks of an event stream into events, as they complete (the WHATWG algorithm).
+
+    >>> decoder = SSEDecoder()
+    >>> decoder.feed(b"event: output\\ndata: hel")
+    []
+    >>> decoder.feed(b"lo\\n\\n")
+    [ServerSentEvent(event='output', data='hello', id=None, retry=None)]
+    """
+
+    def __init__(self) -> None:
+        self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._partial: List[str] = []  # the unfinished line, in pieces (a long line stays linear)
+        self._after_cr = False  # the last chunk ended in "\r": a "\n" next belongs to it
+        self._started = False
+        self._event = ""
+        self._data: List[str] = []
+        self._has_fields = False
+        self._last_id: Optional[str] = None
+        self._retry: Optional[int] = None
+
+    @property
+    def last_event_id(self) -> Optional[str]:
+        """The last `id:` seen, to send as `Last-Event-ID` when reconnecting."""
+        return self._last_id
+
+    def feed(self, chunk: bytes) -> List[ServerSentEvent]:
+        """The events completed by `chunk` (often none, sometimes several)."""
+        text = self._text.decode(chunk)
+        if not text:
+            return []
+        if not self._started:
+            self._started = True
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        if self._after_cr and text.startswith("\n"):
+            text = text[1:]
+        self._after_cr = False
+        if "\n" not in text and "\r" not in text:
+            if text:
+                self._partial.append(text)
+            return []
+        if self._partial:
+            self._partial.append(text)
+            text = "".join(self._partial)
+            self._partial.clear()
+        lines = _LINE_END.split(text)
+        rest = lines.pop()
+        if rest:
+            self._partial.append(rest)
+        elif text.endswith("\r"):
+            self._after_cr = True
+        events: List[ServerSentEvent] = []
+        for line in lines:
+            event = self._line(line)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def end(self) -> List[ServerSentEvent]:
+        """Call at the end of the stream. An event without its closing blank line is dropped."""
+        self._text.decode(b"", final=True)
+        self._partial.clear()
+        self._reset()
+        return []
+
+    def _line(self, line: str) -> Optional[ServerSentEvent]:
+        if not line:
+            return self._dispatch()
+        if line.startswith(":"):
+            return None  # a comment, often a keep-alive
+        name, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+            self._has_fields = True
+        elif name == "event":
+            self._event = value
+            self._has_fields = True
+        elif name == "id":
+            if "\0" not in value:
+                self._last_id = value
+        elif name == "retry" and value.isdigit():
+            self._retry = int(value)
+        return None
+
+    def _dispatch(self) -> Optional[ServerSentEvent]:
+        if not self._has_fields:
+            self._reset()
+            return None
+        event = ServerSentEvent(self._event or "message", "\n".join(self._data), self._last_id, self._retry)
+        self._reset()
+        return event
+
+    def _reset(self) -> None:
+        self._event = ""
+        self._data = []
+        self._has_fields = False
+
+
+class StreamInterruptedError(APIConnectionError):
+    """The event stream ended before its `done` event: what was received is not the whole output."""
+
+
+def event_stream_call(url: str, last_event_id: Optional[str] = None) -> Call[Any]:
+    """`GET urls.stream` as an event stream (the core sends the token to the API host only)."""
+    headers: Dict[str, str] = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+    if last_event_id:
+        headers["Last-Event-ID"] = last_event_id
+    return Call("GET", url, None, headers=headers)
+
+
+class EventReader:
+    """Reads one prediction's event stream, one event per `next()` (a generator of steps)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.decoder = SSEDecoder()
+        self.queue: Deque[ServerSentEvent] = deque()
+        self.opened: Optional[OpenResponse] = None
+
+    def open(self) -> Steps[None]:
+        self.opened = yield OpenStream(event_stream_call(self.url, self.decoder.last_event_id))
+
+    def next(self) -> Steps[Optional[ServerSentEvent]]:
+        """The next event, or None when the server closed the stream."""
+        if self.opened is None:
+            yield from self.open()
+        assert self.opened is not None
+        while not self.queue:
+            chunk: bytes = yield ReadChunk(self.opened)
+            if not chunk:
+                self.decoder.end()
+                return None
+            self.queue.extend(self.decoder.feed(chunk))
+        return self.queue.popleft()
+
+    def interrupted(self, cause: Optional[BaseException] = None) -> StreamInterruptedError:
+        request = self.opened.response.request if self.opened else httpx.Request("GET", self.url)
+        reason = f" ({cause})" if cause else ""
+        return StreamInterruptedError(
+            message=f"The prediction's event stream ended before its `done` event{reason}; the output"
+            " received so far is incomplete. Fetch the prediction to see its final state.",
+            request=request,
+        )
+
+
+def failure_from_done(prediction: Prediction, done: ServerSentEvent) -> Optional[ModelError]:
+    """The error a `done` event reports (`reason` "canceled" or "error"), else None."""
+    try:
+        reason = done.json().get("reason")
+    except (ValueError, AttributeError):
+        reason = None
+    if reason == "canceled" or prediction.status == "canceled":
+        return PredictionCanceledError(prediction)
+    if reason in ("error", "failed", "aborted") or prediction.status in ("failed", "aborted"):
+        return ModelError(prediction)
+    return None
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return cast("Mapping[str, Any]", value) if isinstance(value, dict) else {}
+
+
+def error_from_event(prediction: Prediction, event: ServerSentEvent) -> ModelError:
+    """The `ModelError` for an `error` event, its `detail` in the message."""
+    try:
+        body: Any = event.json()
+        detail: Any = _mapping(body).get("detail")
+    except ValueError:
+        detail = None
+    if not isinstance(detail, str):
+        detail = event.data
+    if prediction.status == "canceled":
+        return PredictionCanceledError(prediction)
+    message = f"Prediction {prediction.id} failed: {detail}" if detail else None
+    if message and prediction.logs and prediction.logs.strip():
+        tail = "\n".join(prediction.logs.strip().splitlines()[-20:])
+        message += f"\n\nLast lines of the logs:\n{tail}"
+    return ModelError(prediction, message)
+
+
+def follow_events(
+    prediction: Prediction,
+    *,
+    kinds: Mapping[str, bool] = {"output": True},
+    emit: Callable[[ServerSentEvent], Any] = lambda event: event,
+) -> Steps[Prediction]:
+    """Emit the events of a running prediction whose `kinds` are wanted, made by `emit`, until `done`.
+
+    Returns the final prediction; raises `ModelError` on an `error` event or a failed `done`, and
+    `StreamInterruptedError` if the stream ends first.
+    """
+    from .resources.predictions import Predictions
+
+    url = prediction.urls.stream
+    assert url is not None
+    reader = EventReader(url)
+    get = Predictions.get.build(None, prediction_id=prediction.id)
+    while True:
+        try:
+            event = yield from reader.next()
+        except httpx.TransportError as exc:
+            raise reader.interrupted(exc) from exc
+        if event is None:
+            raise reader.interrupted()
+        if event.event == "done":
+            final: Prediction = yield get
+            failure = failure_from_done(final, event)
+            if failure is not None:
+                raise failure
+            return final
+        if event.event == "error":
+            final = yield get
+            raise error_from_event(final, event)
+        if kinds.get(event.event):
+            yield Emit(emit(event))
+
+
+def stream_steps(plan: RunPlan) -> Steps[None]:
+    """Create a streaming prediction and emit its `output` and `logs` events (for `stream()`)."""
+    prediction: Prediction = yield from plan.create()
+    yield Running(prediction.id)
+    if prediction.urls.stream is None:
+        # No event stream for this model: wait for the end and send the output as one event.
+        from ._run import wait_steps
+
+        prediction = yield from wait_steps(prediction)
+        yield Running(None)
+        plan.check(prediction)
+        for item in _as_items(prediction.output):
+            yield Emit(ServerSentEvent("output", item if isinstance(item, str) else json.dumps(item)))
+        return
+    yield from follow_events(prediction, kinds={"output": True, "logs": True})
+    yield Running(None)
+
+
+def _as_items(output: object) -> List[object]:
+    if isinstance(output, list):
+        return list(output)  # pyright: ignore[reportUnknownArgumentType]
+    return [] if output is None else [output]
+
+
+_DEPRECATED = (
+    "replicate.stream() is deprecated: use replicate.use(ref, streaming=True), whose function yields"
+    " the output as it is produced (`for chunk in model(**input): ...`)."
+)
+
+
+def stream(
+    client: Replicate, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
+) -> Iterator[ServerSentEvent]:
+    """Deprecated. Create a prediction and iterate its `output` and `logs` events as they come.
+
+    `str(event)` is the output text for `output` events (and "" for logs), so
+    `print(str(event), end="")` prints a language model's answer as it is generated.
+    """
+    warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
+    from ._run import prepare_run
+    from ._steps import iterate
+
+    plan = prepare_run(client, ref, input=input, wait=False, params={**params, "stream": True})
+    return iterate(client, stream_steps(plan))
+
+
+async def async_stream(
+    client: AsyncReplicate, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
+) -> AsyncIterator[ServerSentEvent]:
+    """Deprecated. The async form of `stream()`: `async for event in await client.stream(...)`."""
+    warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
+    from ._run import prepare_run
+    from ._steps import async_iterate
+
+    plan = prepare_run(client, ref, input=input, wait=False, params={**params, "stream": True})
+    return async_iterate(client, stream_steps(plan))

@@ -1,0 +1,440 @@
+"""`use()`: a model as a Python function, typed by its version's schema.
+
+    flux = replicate.use("black-forest-labs/flux-schnell")
+    images = flux(prompt="a cat")            # waits; file outputs are PathOutput (path-like)
+    for token in replicate.use("meta/llama", streaming=True)(prompt="hi"):
+        print(token, end="")                 # chunks as the model produces them
+    run = flux.create(prompt="a dog")        # a handle: run.id, .output(), .logs(), .cancel(), .wait()
+
+    Function / AsyncFunction                 the callables; the async ones are awaited
+      _FunctionBase                          all the logic, as step generators (see `_steps.py`)
+    Run / AsyncRun                           handles for `fn.create(...)`
+    PathOutput                               a file output: `os.fspath()` downloads it once to a
+                                             temporary directory; `get_path_url(p)` is its URL
+
+The version schema is fetched once per function (one `GET` of the model or version) and
+drives the output: strings the schema marks `format: uri` become `PathOutput`s, and an output
+the schema marks `x-cog-array-type: iterator` comes back as an iterator. For `owner/name` the
+function runs the model's latest version, pinned at the first call so the schema matches
+(official models, which hide their versions, run through the model's endpoint).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, cast
+
+from ._refs import ModelRef, parse_ref
+from ._run import TERMINAL_STATUSES, RunPlan, Wait, is_iterator, output_schema, prepare_run, wait_steps
+from ._steps import Emit, Running, Steps, async_complete, async_iterate, complete, iterate
+from ._types import NOT_GIVEN
+
+if TYPE_CHECKING:
+    from ._client import AsyncReplicate, Replicate, _ClientBase
+    from .types import Prediction
+
+__all__ = ["AsyncFunction", "AsyncRun", "Function", "PathOutput", "Run", "get_path_url", "use"]
+
+
+class PathOutput(os.PathLike):  # type: ignore[type-arg]
+    """A file a model returned, usable as a path: the first filesystem use downloads it.
+
+    `open(p)`, `Path(p)`, `os.fspath(p)` download the file once, to a temporary directory;
+    `str(p)` and `replicate.get_path_url(p)` give its URL without downloading anything.
+    """
+
+    __slots__ = ("__weakref__", "_client", "_lock", "_path", "url")
+
+    def __init__(self, url: str, client: _ClientBase) -> None:
+        self.url = url
+        self._client = client
+        self._path: Optional[Path] = None
+        self._lock = threading.Lock()
+
+    def __fspath__(self) -> str:
+        with self._lock:
+            if self._path is None:
+                from ._file_output import _filename, download_to
+
+                directory = Path(tempfile.mkdtemp(prefix="replicate-"))
+                target = directory / _filename(self.url, None)
+                download_to(self.url, target, self._client)
+                self._path = target
+            return str(self._path)
+
+    @property
+    def downloaded(self) -> bool:
+        """Whether the file is on disk yet."""
+        return self._path is not None
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __repr__(self) -> str:
+        return f"PathOutput({self.url!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PathOutput):
+            return self.url == other.url
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.url)
+
+
+def get_path_url(path: Any) -> Optional[str]:
+    """The URL a `PathOutput` came from (without downloading it), or None for anything else."""
+    if isinstance(path, PathOutput):
+        return path.url
+    return None
+
+
+def transform_by_schema(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], make: Any) -> Any:
+    """`value` with each string the schema marks `format: uri` made a `PathOutput`."""
+    schema = _resolve(schema, root)
+    if isinstance(value, str):
+        return make(value) if schema.get("format") == "uri" else value
+    if isinstance(value, list):
+        items: Mapping[str, Any] = schema.get("items") or {}
+        return [transform_by_schema(v, items, root, make) for v in value]  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, dict):
+        properties: Mapping[str, Any] = schema.get("properties") or {}
+        return {k: transform_by_schema(v, properties.get(k) or {}, root, make) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+    return value
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list)
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return cast("Mapping[str, Any]", value) if isinstance(value, dict) else {}
+
+
+def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`schema` with `$ref`s followed (within `root`) and single-entry `allOf`/`anyOf` unwrapped."""
+    for _ in range(20):
+        ref = schema.get("$ref")
+        if not isinstance(ref, str):
+            break
+        node: Mapping[str, Any] = root
+        for part in ref.lstrip("#/").split("/"):
+            node = _mapping(node.get(part))
+        schema = node
+    for combined in ("allOf", "anyOf", "oneOf"):
+        options = schema.get(combined)
+        if isinstance(options, list) and len(cast("List[Any]", options)) == 1:
+            return _resolve(_mapping(cast("List[Any]", options)[0]), root)
+    return schema
+
+
+class _FunctionBase:
+    """A model as a function: the behaviour of `Function` and `AsyncFunction`, as steps."""
+
+    def __init__(
+        self, ref: Any, client: Optional[_ClientBase], *, hint: Any = None, streaming: bool = False
+    ) -> None:
+        self._ref = parse_ref(ref)
+        self._given = ref
+        self._client_given: Optional[_ClientBase] = client
+        self.hint = hint
+        self.streaming = streaming
+        self._schema: Optional[Dict[str, Any]] = None
+        self._target: Optional[ModelRef] = None
+
+    @property
+    def ref(self) -> str:
+        """The model this function runs, as `owner/name[:version]` or a version id."""
+        return str(self._ref)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.ref!r}{', streaming=True' if self.streaming else ''})"
+
+    def _client(self) -> _ClientBase:
+        raise NotImplementedError
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _resolve_steps(self) -> Steps[ModelRef]:
+        """Fetch the schema (once) and decide which version runs."""
+        if self._target is not None:
+            return self._target
+        from .resources.models import Models, Versions
+
+        ref = self._ref
+        target = ref
+        schema: Optional[Dict[str, Any]] = None
+        if ref.version and ref.owner and ref.name:
+            version = yield Versions.get.build(
+                None, model_owner=ref.owner, model_name=ref.name, version_id=ref.version
+            )
+            schema = version.openapi_schema
+        elif ref.owner and ref.name:
+            model = yield Models.get.build(None, model_owner=ref.owner, model_name=ref.name)
+            latest = model.latest_version
+            if latest is not None:
+                schema = latest.openapi_schema
+                if latest.id and not model.is_official:
+                    target = ModelRef(ref.owner, ref.name, latest.id)
+        self._schema = schema or {}
+        self._target = target
+        return target
+
+    def _prepare(self, input: Mapping[str, Any], wait: Wait = NOT_GIVEN, **params: Any) -> RunPlan:
+        """Check the input (files, missing paths) before any request, even the schema's."""
+        plan = prepare_run(self._client(), self._given, input=input, wait=wait, params=params)
+        plan.use_file_output = False
+        return plan
+
+    def _output(self, prediction: Prediction) -> Any:
+        schema = self._schema or {}
+        out = output_schema(schema)
+        client = self._client()
+
+        def make(url: str) -> PathOutput:
+            return PathOutput(url, client)
+
+        value: Any = transform_by_schema(prediction.output, out, schema, make)
+        if is_iterator(out) and _is_list(value):
+            return iter(cast("List[Any]", value))
+        return value
+
+    def _chunk(self, data: str) -> Any:
+        schema = self._schema or {}
+        out = _resolve(output_schema(schema), schema)
+        item = _mapping(out.get("items")) if out.get("type") == "array" else out
+        if _resolve(item, schema).get("format") == "uri":
+            return PathOutput(data, self._client())
+        return data
+
+    def _call_steps(self, plan: RunPlan) -> Steps[Any]:
+        plan.target = yield from self._resolve_steps()
+        prediction = yield from plan.create()
+        if prediction.status not in TERMINAL_STATUSES:
+            yield Running(prediction.id)
+            prediction = yield from wait_steps(prediction)
+            yield Running(None)
+        plan.check(prediction)
+        return self._output(prediction)
+
+    def _stream_steps(self, plan: RunPlan) -> Steps[None]:
+        from ._stream import follow_events
+
+        plan.target = yield from self._resolve_steps()
+        prediction = yield from plan.create()
+        yield Running(prediction.id)
+        if prediction.urls.stream is None:
+            prediction = yield from wait_steps(prediction)
+            yield Running(None)
+            plan.check(prediction)
+            output = self._output(prediction)
+            for item in output if isinstance(output, (list, Iterator)) else [output]:  # pyright: ignore[reportUnknownVariableType]
+                yield Emit(item)
+            return
+        yield from follow_events(
+            prediction, kinds={"output": True}, emit=lambda event: self._chunk(event.data)
+        )
+        yield Running(None)
+
+    def _create_steps(self, plan: RunPlan) -> Steps[Prediction]:
+        plan.target = yield from self._resolve_steps()
+        return (yield from plan.create())
+
+    def _schema_steps(self) -> Steps[Dict[str, Any]]:
+        yield from self._resolve_steps()
+        return self._schema or {}
+
+
+class Function(_FunctionBase):
+    """A model you call like a function. See the module docstring of `replicate._use`."""
+
+    def __init__(
+        self, ref: Any, client: Optional[Replicate] = None, *, hint: Any = None, streaming: bool = False
+    ) -> None:
+        super().__init__(ref, client, hint=hint, streaming=streaming)
+
+    def _client(self) -> Replicate:
+        if self._client_given is None:
+            from . import default_client
+
+            return default_client()
+        return self._client_given  # type: ignore[return-value]
+
+    def __call__(self, **input: Any) -> Any:
+        """Run the model and return its output; with `streaming=True`, an iterator of chunks."""
+        if self.streaming:
+            return iterate(self._client(), self._stream_steps(self._prepare(input, wait=False, stream=True)))
+        return complete(self._client(), self._call_steps(self._prepare(input)))
+
+    def create(self, **input: Any) -> Run:
+        """Start the model without waiting: `POST` a prediction and return a `Run` handle."""
+        plan = self._prepare(input, wait=False)
+        return Run(self, complete(self._client(), self._create_steps(plan)))
+
+    def openapi_schema(self) -> Dict[str, Any]:
+        """The version's OpenAPI schema (fetched once)."""
+        return complete(self._client(), self._schema_steps())
+
+
+class AsyncFunction(_FunctionBase):
+    """A model you call like an async function: `await fn(...)`, or `async for` when streaming."""
+
+    def __init__(
+        self, ref: Any, client: Optional[AsyncReplicate] = None, *, hint: Any = None, streaming: bool = False
+    ) -> None:
+        super().__init__(ref, client, hint=hint, streaming=streaming)
+
+    def _client(self) -> AsyncReplicate:
+        if self._client_given is None:
+            self._client_given = _module_async_client()
+        return self._client_given  # type: ignore[return-value]
+
+    def __call__(self, **input: Any) -> Any:
+        """A coroutine of the output; with `streaming=True`, an async iterator of chunks."""
+        if self.streaming:
+            return async_iterate(
+                self._client(), self._stream_steps(self._prepare(input, wait=False, stream=True))
+            )
+        return async_complete(self._client(), self._call_steps(self._prepare(input)))
+
+    async def create(self, **input: Any) -> AsyncRun:
+        """Start the model without waiting: `POST` a prediction and return an `AsyncRun` handle."""
+        plan = self._prepare(input, wait=False)
+        return AsyncRun(self, await async_complete(self._client(), self._create_steps(plan)))
+
+    async def openapi_schema(self) -> Dict[str, Any]:
+        """The version's OpenAPI schema (fetched once)."""
+        return await async_complete(self._client(), self._schema_steps())
+
+
+class _RunBase:
+    """A started prediction of a function: its steps, shared by `Run` and `AsyncRun`."""
+
+    def __init__(self, function: _FunctionBase, prediction: Prediction) -> None:
+        self._function = function
+        self.prediction = prediction
+        """The prediction as last seen."""
+
+    @property
+    def id(self) -> str:
+        return self.prediction.id
+
+    @property
+    def status(self) -> str:
+        return self.prediction.status
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, status={self.status!r})"
+
+    def _wait_steps(self) -> Steps[Prediction]:
+        self.prediction = yield from wait_steps(self.prediction)
+        return self.prediction
+
+    def _output_steps(self) -> Steps[Any]:
+        prediction = yield from self._wait_steps()
+        if prediction.status == "canceled":
+            from ._exceptions import PredictionCanceledError
+
+            raise PredictionCanceledError(prediction)
+        if prediction.status != "succeeded":
+            from ._exceptions import ModelError
+
+            raise ModelError(prediction)
+        return self._function._output(prediction)
+
+    def _logs_steps(self) -> Steps[Optional[str]]:
+        from .resources.predictions import Predictions
+
+        self.prediction = yield Predictions.get.build(None, prediction_id=self.id)
+        return self.prediction.logs
+
+    def _cancel_steps(self) -> Steps[Prediction]:
+        from .resources.predictions import Predictions
+
+        self.prediction = yield Predictions.cancel.build(None, prediction_id=self.id)
+        return self.prediction
+
+
+class Run(_RunBase):
+    """A prediction started by `fn.create(...)`."""
+
+    _function: Function
+
+    def wait(self) -> Prediction:
+        """Block until the prediction ends; returns it (check `.status`; this does not raise)."""
+        return complete(self._function._client(), self._wait_steps())
+
+    def output(self) -> Any:
+        """Wait, then return the output like calling the function would (raises `ModelError`)."""
+        return complete(self._function._client(), self._output_steps())
+
+    def logs(self) -> Optional[str]:
+        """The logs so far (fetches the prediction)."""
+        return complete(self._function._client(), self._logs_steps())
+
+    def cancel(self) -> Prediction:
+        """Cancel the prediction: `POST /predictions/{id}/cancel`."""
+        return complete(self._function._client(), self._cancel_steps())
+
+
+class AsyncRun(_RunBase):
+    """A prediction started by `await fn.create(...)`; its methods are awaited."""
+
+    _function: AsyncFunction
+
+    async def wait(self) -> Prediction:
+        """Wait until the prediction ends; returns it (check `.status`; this does not raise)."""
+        return await async_complete(self._function._client(), self._wait_steps())
+
+    async def output(self) -> Any:
+        """Wait, then return the output like calling the function would (raises `ModelError`)."""
+        return await async_complete(self._function._client(), self._output_steps())
+
+    async def logs(self) -> Optional[str]:
+        """The logs so far (fetches the prediction)."""
+        return await async_complete(self._function._client(), self._logs_steps())
+
+    async def cancel(self) -> Prediction:
+        """Cancel the prediction: `POST /predictions/{id}/cancel`."""
+        return await async_complete(self._function._client(), self._cancel_steps())
+
+
+def _module_async_client() -> AsyncReplicate:
+    """An async client configured like `replicate.default_client()` (module attributes, env)."""
+    import replicate
+
+    from ._client import AsyncReplicate
+    from ._types import NOT_GIVEN
+
+    return AsyncReplicate(
+        bearer_token=replicate.bearer_token,
+        base_url=replicate.base_url,
+        timeout=NOT_GIVEN if replicate.timeout is None else replicate.timeout,
+        max_retries=replicate.max_retries,
+        default_headers=replicate.default_headers,
+        default_query=replicate.default_query,
+    )
+
+
+def use(
+    ref: Any,
+    *,
+    hint: Any = None,
+    streaming: bool = False,
+    use_async: bool = False,
+    client: Optional[_ClientBase] = None,
+) -> Any:
+    """A model as a function (`Function`), or an async one (`AsyncFunction`) with `use_async`.
+
+    Nothing is requested until the function is first called.
+    """
+    from ._client import AsyncReplicate
+
+    if use_async or isinstance(client, AsyncReplicate):
+        if client is not None and not isinstance(client, AsyncReplicate):
+            raise TypeError("use_async=True needs an AsyncReplicate client")
+        return AsyncFunction(ref, client, hint=hint, streaming=streaming)
+    return Function(ref, client, hint=hint, streaming=streaming)  # type: ignore[arg-type]
