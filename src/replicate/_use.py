@@ -46,7 +46,7 @@ class PathOutput(os.PathLike):  # type: ignore[type-arg]
     `str(p)` and `replicate.get_path_url(p)` give its URL without downloading anything.
     """
 
-    __slots__ = ("__weakref__", "_client", "_lock", "_path", "url")
+    __slots__ = ("_client", "_lock", "_path", "url")
 
     def __init__(self, url: str, client: _ClientBase) -> None:
         self.url = url
