@@ -9,6 +9,7 @@ logged with its headers.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import secrets
@@ -17,7 +18,10 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+import replicate
 
 TOKEN = "r8_test"
 
@@ -56,13 +60,18 @@ class MiniAPI:
         self.wait_window = wait_window
         self.streaming = streaming
         self.cut_streams = False
+        self.upload_delay = 0.0
         self.lock = threading.Lock()
 
     def model(self, name: str, output_schema: Optional[Dict[str, Any]] = None) -> Callable[[Any], Any]:
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            schema = output_schema or {"type": "string"}
+            returns = inspect.signature(fn).return_annotation
+            item: Dict[str, Any] = {"type": "string"}
+            if returns in (Path, bytes, "Path", "bytes") or "Iterator[Path]" in str(returns):
+                item = {"type": "string", "format": "uri"}
+            schema = output_schema or item
             if inspect.isgeneratorfunction(fn) and output_schema is None:
-                schema = {"type": "array", "items": {"type": "string"}, "x-cog-array-type": "iterator"}
+                schema = {"type": "array", "items": item, "x-cog-array-type": "iterator"}
             self.models[name] = (fn, {"components": {"schemas": {"Output": schema}}}, secrets.token_hex(32))
             return fn
 
@@ -108,10 +117,18 @@ class MiniAPI:
             self._event(p, "done", json.dumps({"reason": "error"}))
 
     def _serve(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self._serve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._serve(v) for v in value]
+        if isinstance(value, Path):
+            value = (value.name, value.read_bytes())
         if isinstance(value, bytes):
+            value = ("output.bin", value)
+        if isinstance(value, tuple):
             key = secrets.token_hex(4)
-            self.files[key] = (value, "application/octet-stream")
-            return f"{self.file_base}/{key}/output.bin"
+            self.files[key] = (value[1], "application/octet-stream")
+            return f"{self.file_base}/{key}/{value[0]}"
         return value
 
     def _json(self, p: Prediction) -> Dict[str, Any]:
@@ -134,6 +151,16 @@ class MiniAPI:
 
     # -- HTTP ----------------------------------------------------------------------------------
 
+    def client(self, **options: Any) -> replicate.Replicate:
+        return replicate.Replicate(bearer_token=TOKEN, base_url=self.base_url, **options)
+
+    def async_client(self, **options: Any) -> replicate.AsyncReplicate:
+        return replicate.AsyncReplicate(bearer_token=TOKEN, base_url=self.base_url, **options)
+
+    def seen(self, method: str, fragment: str) -> List[Seen]:
+        return [r for r in self.requests if r.method == method and fragment in r.path]
+
+    @contextlib.contextmanager
     def serve(self) -> Iterator[str]:
         api = self
 
@@ -166,7 +193,7 @@ class MiniAPI:
             do_GET = do_POST = handle_any
 
         servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(3)]
-        threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
+        threads = [threading.Thread(target=s.serve_forever, args=(0.02,), daemon=True) for s in servers]
         for t in threads:
             t.start()
         ports = [s.server_address[1] for s in servers]
@@ -183,7 +210,8 @@ class MiniAPI:
     def route(self, h: Any, body: bytes) -> None:
         path = h.path.split("?")[0]
         parts = [p for p in path.split("/") if p]
-        if parts[:1] == ["files"]:
+        if parts[:1] == ["files"] or (parts[:2] == ["v1", "files"] and h.command == "GET"):
+            parts = parts[1:] if parts[0] == "v1" else parts
             content, kind = self.files[parts[1]]
             h.send_response(200)
             h.send_header("Content-Type", kind)
@@ -196,6 +224,7 @@ class MiniAPI:
         if h.headers.get("Authorization") != f"Bearer {TOKEN}":
             return h.send_json(401, {"title": "Unauthenticated", "detail": "bad token", "status": 401})
         if h.command == "POST" and parts[:2] == ["v1", "files"]:
+            time.sleep(self.upload_delay)
             key = secrets.token_hex(4)
             self.files[key] = (body, "application/octet-stream")
             return h.send_json(
@@ -244,7 +273,11 @@ class MiniAPI:
             _, schema, version = self.models[name]
             return h.send_json(
                 200,
-                {"owner": parts[2], "name": parts[3], "latest_version": {"id": version, "openapi_schema": schema}},
+                {
+                    "owner": parts[2],
+                    "name": parts[3],
+                    "latest_version": {"id": version, "openapi_schema": schema},
+                },
             )
         if parts[:2] == ["v1", "models"] and len(parts) == 6:
             _, schema, version = self.models[f"{parts[2]}/{parts[3]}"]

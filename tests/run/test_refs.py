@@ -30,7 +30,8 @@ def test_accepts_model_version_and_identifier_objects() -> None:
 
 
 @pytest.mark.parametrize(
-    "ref", ["", "acme", "acme/", "/echo", "acme/echo/extra", "acme/echo:", "acme/echo:notahexversion", "abc123"]
+    "ref",
+    ["", "acme", "acme/", "/echo", "acme/echo/extra", "acme/echo:", "acme/echo:notahexversion", "abc123"],
 )
 def test_a_malformed_reference_is_a_value_error_listing_the_accepted_forms(ref: str) -> None:
     with pytest.raises(ValueError, match="owner/name:<64-character version id>"):
