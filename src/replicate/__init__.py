@@ -49,13 +49,17 @@ if TYPE_CHECKING:
     from ._exceptions import RateLimitError as RateLimitError
     from ._exceptions import ReplicateError as ReplicateError
     from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
+    from ._file_output import AsyncFileOutput as AsyncFileOutput
+    from ._file_output import FileOutput as FileOutput
     from ._models import BaseModel as BaseModel
+    from ._refs import ModelVersionIdentifier as ModelVersionIdentifier
     from ._resource import Plain, Sync
     from ._types import NOT_GIVEN as NOT_GIVEN
     from ._types import NotGiven as NotGiven
     from ._types import Omit as Omit
     from ._types import Timeout as Timeout
     from ._types import omit as omit
+    from ._use import get_path_url as get_path_url
     from .resources.account import Account
     from .resources.collections import Collections
     from .resources.deployments import Deployments
