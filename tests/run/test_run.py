@@ -206,3 +206,29 @@ def test_module_level_run_uses_the_configured_default_client(
     monkeypatch.setattr(replicate, "bearer_token", TOKEN)
     monkeypatch.setattr(replicate, "base_url", api.base_url)
     assert replicate.run("acme/echo", input={"text": "module"}) == "echo module"
+
+
+def test_ctrl_c_during_a_sync_run_cancels_the_prediction(api: MiniAPI) -> None:
+    import _thread
+
+    threading.Timer(WAIT_WINDOW + 0.2, _thread.interrupt_main).start()
+    with pytest.raises(KeyboardInterrupt):
+        api.client().run("acme/echo", input={"seconds": 2})
+    (prediction,) = api.predictions.values()
+    assert prediction.cancel.is_set()
+    assert len(api.seen("POST", "/cancel")) == 1
+
+
+def test_iterating_a_large_file_output_keeps_memory_bounded(api: MiniAPI) -> None:
+    import tracemalloc
+
+    size = 20 * 1024 * 1024
+    output = api.client().run("acme/image", input={"size": size})
+    tracemalloc.start()
+    try:
+        total = sum(len(chunk) for chunk in output)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert total == size + 4
+    assert peak < 4 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while iterating a {size / 1e6:.0f} MB file"
