@@ -283,7 +283,12 @@ async def async_run(
     file_encoding_strategy: Optional[str] = None,
     **params: Any,
 ) -> Any:
-    """Run a model with the async client; cancelling the task cancels the prediction too."""
+    """Run a model with the async client; cancelling the task cancels the prediction too.
+
+    The cancel is best effort and bounded (`_steps.CANCEL_TIMEOUT`). It needs the prediction's
+    id, so a task cancelled while the `Prefer: wait` create itself is still in flight (the
+    first `wait` seconds) leaves the prediction running: the API has not told us its id yet.
+    """
     plan = prepare_run(
         client,
         ref,
