@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from ._types import Timeout as Timeout
     from ._types import omit as omit
     from ._use import get_path_url as get_path_url
+    from ._webhooks import WebhookVerificationError as WebhookVerificationError
     from .resources.account import Account
     from .resources.collections import Collections
     from .resources.deployments import Deployments
