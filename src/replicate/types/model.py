@@ -9,9 +9,10 @@ Also the request parameters of `models.create`, `.update`, `.list`, `.get`, `.de
 `.search`, `models.readme.get`, `models.examples.list` and `models.predictions.create`.
 """
 
-from typing import List, Mapping, Optional, Union
+from typing import Dict, List, Mapping, Optional, Union
 
-from typing_extensions import Literal, NotRequired, Required, TypedDict
+from pydantic import Field
+from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
 
 from .._models import BaseModel, Timestamp
 from .prediction import Prediction, WebhookEvent
@@ -37,8 +38,9 @@ ModelVisibility = Literal["public", "private"]
 class Model(BaseModel):
     """A model, as `GET /models/{model_owner}/{model_name}` returns it.
 
-    The spec declares `latest_version` and `default_example` as bare objects; they are a
-    `Version` and a `Prediction`, and are typed so.
+    The spec declares `latest_version` and `default_example` as bare objects; real responses
+    carry a `Version` and a `Prediction`, parsed as such. A `default_example` that is not a
+    whole prediction (the spec allows `{}`) stays a plain dict rather than failing the model.
     """
 
     owner: Optional[str] = None
@@ -53,7 +55,9 @@ class Model(BaseModel):
     run_count: Optional[int] = None
     is_official: Optional[bool] = None
     latest_version: Optional[Version] = None
-    default_example: Optional[Prediction] = None
+    default_example: Optional[
+        Annotated[Union[Prediction, Dict[str, object]], Field(union_mode="left_to_right")]
+    ] = None
     # Not in the spec; most real responses carry it.
     created_at: Optional[Timestamp] = None
 
