@@ -179,6 +179,10 @@ class ReplicateResources(Resource[E, V]):
 
         return self._cached("webhooks", Webhooks)
 
+    def _namespace_class(self) -> Any:
+        # A client's raw and streamed views are plain resource trees, not more clients.
+        return ReplicateResources
+
     def _cached(self, name: str, cls: Callable[[_ClientBase, str], Any]) -> Any:
         key = "_ns_" + name
         found = self.__dict__.get(key)

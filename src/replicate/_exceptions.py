@@ -25,7 +25,7 @@ retrying such a request could run the model twice, so the client does not, and s
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 import httpx
 
@@ -214,12 +214,34 @@ def _status_message(response: httpx.Response, body: object) -> str:
     elif isinstance(body, str) and body.strip():
         detail = _snippet(body)
     message = f"{head}: {detail}" if detail else head
+    problems = _field_problems(cast("object", body))
+    if problems:
+        message += " [" + "; ".join(problems) + "]"
     if code == 401:
         message += (
             ". Check your API token: set the REPLICATE_API_TOKEN environment variable or pass"
             " bearer_token= to the client (tokens: https://replicate.com/account/api-tokens)."
         )
     return f"{message} ({response.request.method} {response.request.url.path})"
+
+
+def _field_problems(body: object, limit: int = 5) -> list[str]:
+    """Which fields a 422 names (Replicate's `invalid_fields`, or a `validation` list)."""
+    if not isinstance(body, dict):
+        return []
+    found: list[str] = []
+    entries = cast("dict[str, Any]", body).get("invalid_fields") or cast("dict[str, Any]", body).get(
+        "validation"
+    )
+    if isinstance(entries, list):
+        for entry in cast("list[Any]", entries)[:limit]:
+            if isinstance(entry, dict):
+                item = cast("dict[str, Any]", entry)
+                location = cast("list[object]", item.get("location") or [])
+                where = item.get("field") or ".".join(str(part) for part in location)
+                what = item.get("description") or item.get("message") or ""
+                found.append(f"{where}: {what}" if where else str(what))
+    return found
 
 
 def _snippet(text: str, limit: int = 200) -> str:

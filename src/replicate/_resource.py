@@ -119,8 +119,12 @@ class Resource(Generic[E, V]):
     def _view_as(self, view: ViewName) -> Self:
         cache = self.__dict__.setdefault("_views", {})
         if view not in cache:
-            cache[view] = type(self)(self._client, view)
+            cache[view] = self._namespace_class()(self._client, view)
         return cache[view]
+
+    def _namespace_class(self) -> type[Self]:
+        """The class to build views of this namespace from (the client overrides it)."""
+        return type(self)
 
 
 class Operation(Generic[P, S, A, AS]):
