@@ -57,7 +57,7 @@ from ._exceptions import (
 )
 from ._logs import logger
 from ._platform import token_from_environment, user_agent
-from ._resource import Async, E, Plain, Raw, Resource, Sleep, Step, Streamed, Sync, V, endpoint
+from ._resource import Async, E, Plain, Raw, Resource, Step, Streamed, Sync, V, endpoint
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven, Omit, RequestOptions, TimeoutTypes
 
@@ -603,14 +603,10 @@ class Replicate(_ClientBase, ReplicateResources[Sync, Plain]):
             response.close()
 
     def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
-        """Run a procedure (see `_resource.procedure`): make its calls, sleep its sleeps."""
-        try:
-            step = next(steps)
-            while True:
-                result = time.sleep(step.seconds) if isinstance(step, Sleep) else self._request(step)
-                step = steps.send(result)
-        except StopIteration as done:
-            return done.value
+        """Run a procedure (see `_resource.procedure`) with the step driver of `_steps`."""
+        from ._steps import complete
+
+        return complete(self, steps)
 
     # -- running models (see _run.py, _use.py, _stream.py) ------------------------------------------
 
@@ -875,19 +871,10 @@ class AsyncReplicate(_ClientBase, ReplicateResources[Async, Plain]):
             await response.aclose()
 
     async def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
-        """Run a procedure (see `_resource.procedure`): make its calls, sleep its sleeps."""
-        import anyio
+        """Run a procedure (see `_resource.procedure`) with the step driver of `_steps`."""
+        from ._steps import async_complete
 
-        try:
-            step = next(steps)
-            while True:
-                if isinstance(step, Sleep):
-                    result = await anyio.sleep(step.seconds)
-                else:
-                    result = await self._request(step)
-                step = steps.send(result)
-        except StopIteration as done:
-            return done.value
+        return await async_complete(self, steps)
 
     # -- running models (see _run.py, _use.py, _stream.py) ------------------------------------------
 
