@@ -29,8 +29,10 @@ from typing import (
     Any,
     AsyncGenerator,
     Callable,
+    ClassVar,
     Dict,
     Generator,
+    Generic,
     List,
     Mapping,
     Optional,
@@ -79,6 +81,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncReplicate", "DefaultAsyncHttpxClient", "DefaultHttpxClient", "Replicate"]
 
 R = TypeVar("R")
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
 
 class DefaultHttpxClient(httpx.Client):
@@ -183,7 +186,7 @@ class ReplicateResources(Resource[E, V]):
         # A client's raw and streamed views are plain resource trees, not more clients.
         return ReplicateResources
 
-    def _cached(self, name: str, cls: Callable[[_ClientBase, str], Any]) -> Any:
+    def _cached(self, name: str, cls: Callable[[_ClientBase[Any], str], Any]) -> Any:
         key = "_ns_" + name
         found = self.__dict__.get(key)
         if found is None:
@@ -200,7 +203,7 @@ class ReplicateResources(Resource[E, V]):
         return Call("GET", "/search", SearchResponse, query={"query": query, "limit": limit}, options=options)
 
 
-class _ClientBase:
+class _ClientBase(Generic[HttpT]):
     """Options and every decision about requests and responses; no I/O."""
 
     bearer_token: str
@@ -209,17 +212,34 @@ class _ClientBase:
     max_retries: int
     _default_headers: Mapping[str, Union[str, Omit]]
     _default_query: Mapping[str, object]
+    _http: HttpT
+    _http_type: ClassVar[type]
+    """`httpx.Client` or `httpx.AsyncClient`: what `http_client=` must be."""
+    _default_http: ClassVar[Callable[..., Any]]
 
     def __init__(
         self,
         *,
-        bearer_token: Optional[str],
-        base_url: Union[str, httpx.URL, None],
-        timeout: Union[TimeoutTypes, NotGiven],
-        max_retries: Optional[int],
-        default_headers: Optional[Mapping[str, Union[str, Omit]]],
-        default_query: Optional[Mapping[str, object]],
+        bearer_token: Optional[str] = None,
+        base_url: Union[str, httpx.URL, None] = None,
+        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        http_client: Optional[HttpT] = None,
     ) -> None:
+        """All keyword-only; each defaults from the environment or `replicate._constants`.
+
+        `bearer_token` defaults to `REPLICATE_API_TOKEN` (inside a Cog model, to the token of
+        the current prediction), `base_url` to `REPLICATE_BASE_URL` or the public API;
+        `timeout` (seconds or an `httpx.Timeout`) to 60 s with 5 s to connect; `max_retries`
+        to 2. `http_client` is your own configured httpx client (proxies, transports, limits).
+        """
+        if http_client is not None and not isinstance(http_client, self._http_type):
+            raise TypeError(
+                f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__},"
+                f" not {type(http_client).__name__}"
+            )
         if bearer_token is None:
             bearer_token = token_from_environment()
         if not bearer_token:
@@ -248,7 +268,11 @@ class _ClientBase:
         self._origin = (url.scheme, url.host, url.port)
         self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
         # Our own httpx client carries these as defaults (cheaper than merging them per request).
-        self._per_request_headers: Dict[str, str] = self._headers
+        self._per_request_headers: Dict[str, str] = self._headers if http_client else {}
+        self._http = http_client or cast(HttpT, self._default_http(timeout=timeout, headers=self._headers))
+        # The client is the root of its own resource tree (see ReplicateResources).
+        self._client = self
+        self._view = "plain"
 
     # -- public helpers -------------------------------------------------------------------
 
@@ -266,17 +290,24 @@ class _ClientBase:
             f" timeout={self.timeout!r}, max_retries={self.max_retries})"
         )
 
-    def _copy_kwargs(
+    def copy(
         self,
-        bearer_token: Optional[str],
-        base_url: Union[str, httpx.URL, None],
-        timeout: Union[TimeoutTypes, NotGiven],
-        max_retries: Optional[int],
-        default_headers: Optional[Mapping[str, Union[str, Omit]]],
-        set_default_headers: Optional[Mapping[str, Union[str, Omit]]],
-        default_query: Optional[Mapping[str, object]],
-        set_default_query: Optional[Mapping[str, object]],
-    ) -> Dict[str, Any]:
+        *,
+        bearer_token: Optional[str] = None,
+        base_url: Union[str, httpx.URL, None] = None,
+        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        set_default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
+        default_query: Optional[Mapping[str, object]] = None,
+        set_default_query: Optional[Mapping[str, object]] = None,
+        http_client: Optional[HttpT] = None,
+    ) -> Self:
+        """A new client with some options changed, sharing this one's connection pool.
+
+        `default_headers` / `default_query` are merged into this client's; the `set_` forms
+        replace them.
+        """
         if default_headers is not None and set_default_headers is not None:
             raise ValueError("Pass default_headers (merged) or set_default_headers (replacing), not both")
         if default_query is not None and set_default_query is not None:
@@ -285,14 +316,17 @@ class _ClientBase:
         headers.update(default_headers or {})
         query = dict(set_default_query) if set_default_query is not None else {**self._default_query}
         query.update(default_query or {})
-        return {
-            "bearer_token": bearer_token or self.bearer_token,
-            "base_url": base_url or self.base_url,
-            "timeout": self.timeout if isinstance(timeout, NotGiven) else timeout,
-            "max_retries": self.max_retries if max_retries is None else max_retries,
-            "default_headers": headers,
-            "default_query": query,
-        }
+        return type(self)(
+            bearer_token=bearer_token or self.bearer_token,
+            base_url=base_url or self.base_url,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if max_retries is None else max_retries,
+            default_headers=headers,
+            default_query=query,
+            http_client=http_client or self._http,
+        )
+
+    with_options = copy
 
     # -- building requests ------------------------------------------------------------------
 
@@ -501,41 +535,15 @@ class _ClientBase:
         )
 
 
-class Replicate(_ClientBase, ReplicateResources[Sync, Plain]):
+class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
     """A synchronous client for Replicate's HTTP API.
 
     >>> client = Replicate()  # reads REPLICATE_API_TOKEN
     >>> client.predictions.get(prediction_id="...")
     """
 
-    _http: httpx.Client
-
-    def __init__(
-        self,
-        *,
-        bearer_token: Optional[str] = None,
-        base_url: Union[str, httpx.URL, None] = None,
-        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
-        max_retries: Optional[int] = None,
-        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
-        default_query: Optional[Mapping[str, object]] = None,
-        http_client: Optional[httpx.Client] = None,
-    ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
-        _ClientBase.__init__(
-            self,
-            bearer_token=bearer_token,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-        )
-        self._client = self
-        self._view = "plain"
-        self._http = http_client or DefaultHttpxClient(timeout=self.timeout, headers=self._headers)
-        self._per_request_headers = self._headers if http_client else {}
+    _http_type = httpx.Client
+    _default_http = DefaultHttpxClient
 
     def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
         if view == "raw":
@@ -661,34 +669,6 @@ class Replicate(_ClientBase, ReplicateResources[Sync, Plain]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def copy(
-        self,
-        *,
-        bearer_token: Optional[str] = None,
-        base_url: Union[str, httpx.URL, None] = None,
-        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
-        max_retries: Optional[int] = None,
-        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
-        set_default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
-        default_query: Optional[Mapping[str, object]] = None,
-        set_default_query: Optional[Mapping[str, object]] = None,
-        http_client: Optional[httpx.Client] = None,
-    ) -> Self:
-        """A new client with some options changed, sharing this one's connection pool."""
-        kwargs = self._copy_kwargs(
-            bearer_token,
-            base_url,
-            timeout,
-            max_retries,
-            default_headers,
-            set_default_headers,
-            default_query,
-            set_default_query,
-        )
-        return type(self)(http_client=http_client or self._http, **kwargs)
-
-    with_options = copy
-
     # -- low-level requests ----------------------------------------------------------------------------
 
     def request(
@@ -760,41 +740,15 @@ class Replicate(_ClientBase, ReplicateResources[Sync, Plain]):
         return self.request("DELETE", path, cast_to=cast_to, body=body, options=options)
 
 
-class AsyncReplicate(_ClientBase, ReplicateResources[Async, Plain]):
+class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, Plain]):
     """An asyncio client for Replicate's HTTP API; every method is awaited.
 
     >>> async with AsyncReplicate() as client:
     ...     prediction = await client.predictions.get(prediction_id="...")
     """
 
-    _http: httpx.AsyncClient
-
-    def __init__(
-        self,
-        *,
-        bearer_token: Optional[str] = None,
-        base_url: Union[str, httpx.URL, None] = None,
-        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
-        max_retries: Optional[int] = None,
-        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
-        default_query: Optional[Mapping[str, object]] = None,
-        http_client: Optional[httpx.AsyncClient] = None,
-    ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
-        _ClientBase.__init__(
-            self,
-            bearer_token=bearer_token,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-        )
-        self._client = self
-        self._view = "plain"
-        self._http = http_client or DefaultAsyncHttpxClient(timeout=self.timeout, headers=self._headers)
-        self._per_request_headers = self._headers if http_client else {}
+    _http_type = httpx.AsyncClient
+    _default_http = DefaultAsyncHttpxClient
 
     def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
         if view == "raw":
@@ -928,34 +882,6 @@ class AsyncReplicate(_ClientBase, ReplicateResources[Async, Plain]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    def copy(
-        self,
-        *,
-        bearer_token: Optional[str] = None,
-        base_url: Union[str, httpx.URL, None] = None,
-        timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
-        max_retries: Optional[int] = None,
-        default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
-        set_default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
-        default_query: Optional[Mapping[str, object]] = None,
-        set_default_query: Optional[Mapping[str, object]] = None,
-        http_client: Optional[httpx.AsyncClient] = None,
-    ) -> Self:
-        """A new client with some options changed, sharing this one's connection pool."""
-        kwargs = self._copy_kwargs(
-            bearer_token,
-            base_url,
-            timeout,
-            max_retries,
-            default_headers,
-            set_default_headers,
-            default_query,
-            set_default_query,
-        )
-        return type(self)(http_client=http_client or self._http, **kwargs)
-
-    with_options = copy
 
     # -- low-level requests ----------------------------------------------------------------------------
 

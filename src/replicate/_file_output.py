@@ -76,7 +76,7 @@ class _FileOutputBase:
     url: str
     """Where the file is: an http(s) URL, or a data: URI holding the file itself."""
 
-    def __init__(self, url: str, client: _ClientBase) -> None:
+    def __init__(self, url: str, client: _ClientBase[Any]) -> None:
         self.url = url
         self._client = client
         self._data: Optional[bytes] = None
@@ -227,7 +227,7 @@ class AsyncFileOutput(_FileOutputBase):
         return target
 
 
-def download_to(url: str, target: Path, client: _ClientBase) -> None:
+def download_to(url: str, target: Path, client: _ClientBase[Any]) -> None:
     """Save `url` at `target`, blocking, whichever kind of client found it (for path outputs)."""
     from ._client import Replicate
 

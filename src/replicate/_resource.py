@@ -99,10 +99,10 @@ ViewName = str  # "plain" | "raw" | "streamed"
 class Resource(Generic[E, V]):
     """A namespace of endpoints bound to a client and a view."""
 
-    _client: _ClientBase
+    _client: _ClientBase[Any]
     _view: ViewName
 
-    def __init__(self, client: _ClientBase, view: ViewName = "plain") -> None:
+    def __init__(self, client: _ClientBase[Any], view: ViewName = "plain") -> None:
         self._client = client
         self._view = view
 

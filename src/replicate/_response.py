@@ -31,7 +31,7 @@ _UNPARSED: Any = object()
 class _ResponseBase(Generic[R]):
     http_response: httpx.Response
 
-    def __init__(self, http_response: httpx.Response, *, client: _ClientBase, call: Call[Any]) -> None:
+    def __init__(self, http_response: httpx.Response, *, client: _ClientBase[Any], call: Call[Any]) -> None:
         self.http_response = http_response
         self._client = client
         self._call = call

@@ -105,7 +105,7 @@ def _window(prefer: str) -> float:
 class RunPlan:
     """A run, checked and ready: what to create, how to wait, how to read the output."""
 
-    client: _ClientBase
+    client: _ClientBase[Any]
     target: ModelRef
     files: FileInputs
     create_params: Dict[str, Any]
@@ -166,7 +166,7 @@ class RunPlan:
 
 
 def prepare_run(
-    client: _ClientBase,
+    client: _ClientBase[Any],
     ref: Any,
     *,
     input: Optional[Mapping[str, Any]],
@@ -319,7 +319,7 @@ _schemas: MutableMapping[Any, Dict[str, Optional[Dict[str, Any]]]] = weakref.Wea
 
 
 def version_schema(
-    client: _ClientBase, prediction: Prediction, source: Any = None
+    client: _ClientBase[Any], prediction: Prediction, source: Any = None
 ) -> Steps[Optional[Dict[str, Any]]]:
     """The OpenAPI schema of the version that ran `prediction` (cached per client), or None."""
     from .types import Model, Version

@@ -48,7 +48,7 @@ class PathOutput(os.PathLike):  # type: ignore[type-arg]
 
     __slots__ = ("_client", "_lock", "_path", "url")
 
-    def __init__(self, url: str, client: _ClientBase) -> None:
+    def __init__(self, url: str, client: _ClientBase[Any]) -> None:
         self.url = url
         self._client = client
         self._path: Optional[Path] = None
@@ -135,11 +135,11 @@ class _FunctionBase:
     """A model as a function: the behaviour of `Function` and `AsyncFunction`, as steps."""
 
     def __init__(
-        self, ref: Any, client: Optional[_ClientBase], *, hint: Any = None, streaming: bool = False
+        self, ref: Any, client: Optional[_ClientBase[Any]], *, hint: Any = None, streaming: bool = False
     ) -> None:
         self._ref = parse_ref(ref)
         self._given = ref
-        self._client_given: Optional[_ClientBase] = client
+        self._client_given: Optional[_ClientBase[Any]] = client
         self.hint = hint
         self.streaming = streaming
         self._schema: Optional[Dict[str, Any]] = None
@@ -153,7 +153,7 @@ class _FunctionBase:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.ref!r}{', streaming=True' if self.streaming else ''})"
 
-    def _client(self) -> _ClientBase:
+    def _client(self) -> _ClientBase[Any]:
         raise NotImplementedError
 
     # -- steps ---------------------------------------------------------------------------------
@@ -425,7 +425,7 @@ def use(
     hint: Any = None,
     streaming: bool = False,
     use_async: bool = False,
-    client: Optional[_ClientBase] = None,
+    client: Optional[_ClientBase[Any]] = None,
 ) -> Any:
     """A model as a function (`Function`), or an async one (`AsyncFunction`) with `use_async`.
 
