@@ -3,9 +3,9 @@
 from typing import Iterator
 
 import pytest
-from replicate.testing import Emulator
 
 import replicate
+from replicate.testing import Emulator
 
 
 @pytest.fixture
@@ -31,6 +31,14 @@ def test_classify_calls_the_model(emulator: Emulator) -> None:
     assert classify(client, "rain") == "negative"
 
 
-def test_classify_survives_a_flaky_api(emulator: Emulator) -> None:
-    emulator.faults.fail_next(1, status=503, path="/v1/models/acme/sentiment")
+def test_classify_waits_out_rate_limits(emulator: Emulator) -> None:
+    emulator.faults.fail_next(2, status=429, retry_after=0.05, path="/v1/models/acme/sentiment")
     assert classify(emulator.client(), "good") == "positive"
+
+
+def test_a_failed_create_is_not_retried_blindly(emulator: Emulator) -> None:
+    # A 503 on a create may mean the model ran: the client raises rather than run it twice.
+    emulator.faults.fail_next(1, status=503, path="/v1/models/acme/sentiment")
+    with pytest.raises(replicate.InternalServerError) as error:
+        classify(emulator.client(), "good")
+    assert error.value.may_have_been_created

@@ -56,7 +56,7 @@ def test_the_pytest_example_passes(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout
 
 
 def test_there_is_an_example_per_topic() -> None:
