@@ -170,6 +170,8 @@ class PredictionRecord:
         if self.kind == "training":
             body.pop("data_removed")
             body.pop("source")
+            if self.output is None:
+                body.pop("output")  # a training's output is an object once it has one
         return {k: v for k, v in body.items() if v is not None or k in ("output", "error")}
 
 
