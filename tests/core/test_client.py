@@ -212,3 +212,33 @@ def test_module_level_client_follows_module_attributes(
         "Bearer r8_module_two",
     ]
     assert replicate.default_client().timeout == 12.0
+
+
+def test_inside_a_cog_model_the_token_comes_from_the_prediction_scope(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    fake_cog = types.ModuleType("cog")
+
+    class Scope:
+        context = {"REPLICATE_API_TOKEN": "r8_from_cog_scope"}
+
+    fake_cog.current_scope = lambda: Scope()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cog", fake_cog)
+    monkeypatch.setenv("REPLICATE_API_TOKEN", "r8_from_env")
+    replicate.Replicate(base_url=server.base_url).get("/account")
+    assert server.requests[0].headers["Authorization"] == "Bearer r8_from_cog_scope"
+
+
+def test_without_a_cog_scope_token_the_environment_is_used(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    fake_cog = types.ModuleType("cog")
+    fake_cog.current_scope = lambda: types.SimpleNamespace(context={})  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cog", fake_cog)
+    monkeypatch.setenv("REPLICATE_API_TOKEN", "r8_from_env")
+    replicate.Replicate(base_url=server.base_url).get("/account")
+    assert server.requests[0].headers["Authorization"] == "Bearer r8_from_env"
