@@ -174,7 +174,7 @@ class Emulator:
         input_schema = version.openapi_schema["components"]["schemas"]["Input"]
         threading.Thread(
             target=run_prediction,
-            args=(prediction, function, input_schema, self.store_output, self._on_event),
+            args=(prediction, function, input_schema, self.store_output, self._on_event, self._fetch),
             daemon=True,
             name=f"prediction-{prediction.id}",
         ).start()
@@ -212,6 +212,20 @@ class Emulator:
         with self._lock:
             self.outputs[key] = (filename, content)
         return f"{self.file_base_url}/{key}/{filename}"
+
+    def _fetch(self, url: str) -> bytes:
+        """A file input's bytes: our own uploads and outputs directly (as Replicate's workers
+        read its own storage), anything else over HTTP."""
+        prefix = f"{self.base_url}/files/"
+        if url.startswith(prefix) and url[len(prefix) :] in self.files:
+            return self.files[url[len(prefix) :]].content
+        if url.startswith(self.file_base_url + "/"):
+            key = url[len(self.file_base_url) + 1 :].split("/")[0]
+            if key in self.outputs:
+                return self.outputs[key][1]
+        from ._runner import fetch_url
+
+        return fetch_url(url)
 
     def sign_download(self, file_id: str, expiry: int, owner: str) -> str:
         message = f"{owner} {file_id} {expiry}".encode()

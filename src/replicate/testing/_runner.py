@@ -58,7 +58,12 @@ class StdoutRouter(io.TextIOBase):
         self.original.flush()
 
 
-def _materialize(value: Any, schema: Dict[str, Any], scratch: Path) -> Any:
+def fetch_url(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def _materialize(value: Any, schema: Dict[str, Any], scratch: Path, fetch: Callable[[str], bytes]) -> Any:
     """An input as the function expects it: file inputs (URLs, data: URIs) become local Paths."""
     if schema.get("format") != "uri" or not isinstance(value, str):
         return value
@@ -66,8 +71,7 @@ def _materialize(value: Any, schema: Dict[str, Any], scratch: Path) -> Any:
         header, _, payload = value.partition(",")
         data = base64.b64decode(payload) if header.endswith(";base64") else payload.encode()
     else:
-        with urllib.request.urlopen(value, timeout=30) as response:
-            data = response.read()
+        data = fetch(value)
     target = scratch / f"input-{len(list(scratch.iterdir()))}"
     target.write_bytes(data)
     return target
@@ -79,6 +83,7 @@ def run_prediction(
     input_schema: Dict[str, Any],
     store_file: Callable[[str, bytes], str],
     on_event: Callable[[PredictionRecord, str], None],
+    fetch: Callable[[str], bytes] = fetch_url,
 ) -> None:
     """Run `function` for `prediction`, moving it to a terminal status (on this thread)."""
     scratch = Path(tempfile.mkdtemp(prefix="replicate-emulator-"))
@@ -110,7 +115,9 @@ def run_prediction(
     StdoutRouter.capture(log)
     properties: Dict[str, Any] = input_schema.get("properties", {})
     try:
-        kwargs = {k: _materialize(v, properties.get(k, {}), scratch) for k, v in prediction.input.items()}
+        kwargs = {
+            k: _materialize(v, properties.get(k, {}), scratch, fetch) for k, v in prediction.input.items()
+        }
         result = function(**kwargs)
         if inspect.isgenerator(result):
             items: List[Any] = []
