@@ -71,6 +71,7 @@ async def soak(runs: int, concurrency: int, fault_rate: float, timeout: float) -
             elapsed = time.monotonic() - started
             during = open_sockets()
         emulator.faults.clear()
+        await asyncio.sleep(0.5)  # let the server threads see the closed connections
         after = open_sockets()
         texts = [p.input.get("text") for p in emulator.predictions.values()]
         duplicates = len(texts) - len(set(texts))

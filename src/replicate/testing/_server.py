@@ -50,11 +50,16 @@ class Problem(Exception):
         }.get(status, "Error")
 
 
+class _Server(ThreadingHTTPServer):
+    # Hundreds of concurrent clients (soak tests) must queue, not be refused.
+    request_queue_size = 512
+
+
 def make_server(emulator: Emulator, port: int, *, files: bool) -> ThreadingHTTPServer:
     handler = type(
         "FileHandler" if files else "ApiHandler", (_Handler,), {"emulator": emulator, "is_file_host": files}
     )
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server
 
