@@ -364,7 +364,9 @@ class _ClientBase(Generic[HttpT]):
             data = {**_form_fields(body), **_form_fields(extra_body)}
         elif isinstance(body, (str, bytes)):
             if extra_body:
-                raise TypeError("extra_body can only be merged into a JSON object body; this request sends text")
+                raise TypeError(
+                    "extra_body can only be merged into a JSON object body; this request sends text"
+                )
             content = body
         elif body is not None or extra_body:
             json_body = _json_body(body, extra_body)
