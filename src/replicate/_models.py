@@ -57,7 +57,9 @@ _LONG_FRACTION = re.compile(r"(T\d\d:\d\d:\d\d\.\d{6})\d+")
 
 
 def _trim_fraction(value: object) -> object:
-    if isinstance(value, str):
+    # With 6 digits, "...:00.123456Z" is 27 characters and "...:00.123456+00:00" 32: only
+    # longer strings can need trimming, and the length check keeps the regex off the hot path.
+    if isinstance(value, str) and (len(value) > 32 or (len(value) > 27 and value.endswith("Z"))):
         return _LONG_FRACTION.sub(r"\1", value, count=1)
     return value
 
