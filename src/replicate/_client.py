@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from .resources.predictions import Predictions
     from .resources.trainings import Trainings
     from .resources.webhooks import Webhooks
-    from .types import SearchResponse
+    from .types import Prediction, SearchResponse
 
 __all__ = ["AsyncReplicate", "DefaultAsyncHttpxClient", "DefaultHttpxClient", "Replicate"]
 
@@ -630,9 +630,13 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         wait: Union[bool, int, NotGiven] = NOT_GIVEN,
         use_file_output: bool = True,
         file_encoding_strategy: Optional[str] = None,
+        progress: Optional[Callable[[Prediction], object]] = None,
         **params: Any,
     ) -> Any:
-        """Run a model and return its output. See `replicate._run` for the details."""
+        """Run a model and return its output. See `replicate._run` for the details.
+
+        `progress(prediction)` is called as the prediction starts, changes and ends.
+        """
         from ._run import run
 
         return run(
@@ -642,6 +646,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
             wait=wait,
             use_file_output=use_file_output,
             file_encoding_strategy=file_encoding_strategy,
+            progress=progress,
             **params,
         )
 
@@ -844,9 +849,13 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
         wait: Union[bool, int, NotGiven] = NOT_GIVEN,
         use_file_output: bool = True,
         file_encoding_strategy: Optional[str] = None,
+        progress: Optional[Callable[[Prediction], object]] = None,
         **params: Any,
     ) -> Any:
-        """Run a model and return its output. See `replicate._run` for the details."""
+        """Run a model and return its output. See `replicate._run` for the details.
+
+        `progress(prediction)` is called as the prediction starts, changes and ends.
+        """
         from ._run import async_run
 
         return await async_run(
@@ -856,6 +865,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
             wait=wait,
             use_file_output=use_file_output,
             file_encoding_strategy=file_encoding_strategy,
+            progress=progress,
             **params,
         )
 

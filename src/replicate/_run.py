@@ -14,6 +14,15 @@ keeps waiting however long the model runs. `wait=N` sends `Prefer: wait=N` (N in
 follow it with `client.predictions.get` / `.wait`). `prefer=` sets the header yourself, and
 cannot be combined with `wait`.
 
+Progress: `run(..., progress=callback)` calls `callback(prediction)` with the `Prediction` as
+first created, then each time its status, logs or output change, and once more when it ends
+(`prediction.progress` reads a tqdm-style percentage from the logs). While a callback is
+watching, the wait polls `GET /predictions/{id}` (at the same growing interval, capped as
+below) instead of holding the event stream open, and a bare `wait` becomes `Prefer: wait=1`
+so the first update comes within a second. The callback runs in the caller's thread or task,
+between requests: keep it quick. An exception it raises ends the wait and propagates; the
+prediction keeps running.
+
 Output: URLs and data: URIs become `FileOutput` (`AsyncFileOutput`), recursively, unless
 `use_file_output=False`; a model whose output schema says `x-cog-array-type: iterator` returns an
 iterator. A failed prediction raises `ModelError`, a canceled one `PredictionCanceledError`.
@@ -42,7 +51,17 @@ if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate, _ClientBase
     from .types import Prediction
 
-__all__ = ["RunPlan", "async_run", "poll_interval_cap", "prepare_run", "run", "run_steps", "wait_steps"]
+__all__ = [
+    "Progress",
+    "ProgressWatch",
+    "RunPlan",
+    "async_run",
+    "poll_interval_cap",
+    "prepare_run",
+    "run",
+    "run_steps",
+    "wait_steps",
+]
 
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled", "aborted"})
 SERVER_WAIT_WINDOW = 60
@@ -52,7 +71,26 @@ POLL_GROWTH = 1.5
 DEFAULT_POLL_CAP = 0.5
 STREAM_ATTEMPTS = 3
 
+PROGRESS_WAIT = 1
+"""The `Prefer: wait=N` a `progress=` callback gets by default: quick models still answer at once."""
+
 Wait = Union[bool, int, NotGiven]
+Progress = Callable[["Prediction"], object]
+"""A `progress=` callback: receives the prediction on each change (module docstring)."""
+
+
+class ProgressWatch:
+    """Calls a `progress=` callback with a prediction when it differs from the one last shown."""
+
+    def __init__(self, callback: Progress) -> None:
+        self.callback = callback
+        self._last: Any = None
+
+    def __call__(self, prediction: Prediction) -> None:
+        seen = (prediction.id, prediction.status, prediction.logs, prediction.output, prediction.error)
+        if seen != self._last:
+            self._last = seen
+            self.callback(prediction)
 
 
 def poll_interval_cap() -> float:
@@ -113,6 +151,8 @@ class RunPlan:
     use_file_output: bool
     schema_source: Any = None
     """The `Model` or `Version` the caller passed, whose schema saves a request."""
+    watch: Optional[ProgressWatch] = None
+    """The `progress=` callback, if any."""
 
     def create(self) -> Steps[Prediction]:
         """Upload the input's files, then create the prediction."""
@@ -174,6 +214,7 @@ def prepare_run(
     use_file_output: bool = True,
     file_encoding_strategy: Optional[str] = None,
     params: Mapping[str, Any],
+    progress: Optional[Progress] = None,
 ) -> RunPlan:
     """Check everything that can be checked before a request, and plan the run."""
     target = parse_ref(ref)
@@ -181,7 +222,11 @@ def prepare_run(
         input = {}
     if not isinstance(input, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"input must be a dict of the model's inputs, not {type(input).__name__}")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a function taking a Prediction, not {type(progress).__name__}")
     create_params = dict(params)
+    if progress is not None and isinstance(wait, NotGiven) and create_params.get("prefer") is None:
+        wait = PROGRESS_WAIT
     prefer = prefer_header(wait, create_params.pop("prefer", NOT_GIVEN))
     if prefer is not None:
         create_params["prefer"] = prefer
@@ -196,13 +241,15 @@ def prepare_run(
         block=wait is not False,
         use_file_output=use_file_output,
         schema_source=ref if not isinstance(ref, str) else None,
+        watch=ProgressWatch(progress) if progress is not None else None,
     )
 
 
-def wait_steps(prediction: Prediction) -> Steps[Prediction]:
+def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) -> Steps[Prediction]:
     """Wait for a prediction to end: its event stream's `done`, else polls; returns it final.
 
     A broken or failing stream is not fatal here: the final state comes from `GET` either way.
+    With a `watch`, polls throughout and shows it every state that differs (module docstring).
     """
     from .resources.predictions import Predictions
 
@@ -212,7 +259,7 @@ def wait_steps(prediction: Prediction) -> Steps[Prediction]:
     attempts = 0
     while prediction.status not in TERMINAL_STATUSES:
         url = prediction.urls.stream
-        if url and attempts < STREAM_ATTEMPTS:
+        if url and watch is None and attempts < STREAM_ATTEMPTS:
             attempts += 1
             try:
                 yield from _until_done(url)
@@ -222,6 +269,8 @@ def wait_steps(prediction: Prediction) -> Steps[Prediction]:
             yield Sleep(delay)
             delay = min(delay * POLL_GROWTH, cap)
         prediction = yield get
+        if watch is not None:
+            watch(prediction)
     return prediction
 
 
@@ -240,11 +289,13 @@ def _until_done(url: str) -> Steps[bool]:
 def run_steps(plan: RunPlan) -> Steps[Any]:
     """The whole of `run()` (see the module docstring)."""
     prediction = yield from plan.create()
+    if plan.watch is not None:
+        plan.watch(prediction)
     if not plan.block:
         return prediction
     if prediction.status not in TERMINAL_STATUSES:
         yield Running(prediction.id)
-        prediction = yield from wait_steps(prediction)
+        prediction = yield from wait_steps(prediction, plan.watch)
         yield Running(None)
     plan.check(prediction)
     return (yield from plan.output(prediction))
@@ -258,6 +309,7 @@ def run(
     wait: Wait = NOT_GIVEN,
     use_file_output: bool = True,
     file_encoding_strategy: Optional[str] = None,
+    progress: Optional[Progress] = None,
     **params: Any,
 ) -> Any:
     """Run a model and return its output (see the module docstring)."""
@@ -269,6 +321,7 @@ def run(
         use_file_output=use_file_output,
         file_encoding_strategy=file_encoding_strategy,
         params=params,
+        progress=progress,
     )
     return complete(client, run_steps(plan))
 
@@ -281,6 +334,7 @@ async def async_run(
     wait: Wait = NOT_GIVEN,
     use_file_output: bool = True,
     file_encoding_strategy: Optional[str] = None,
+    progress: Optional[Progress] = None,
     **params: Any,
 ) -> Any:
     """Run a model with the async client; cancelling the task cancels the prediction too.
@@ -297,6 +351,7 @@ async def async_run(
         use_file_output=use_file_output,
         file_encoding_strategy=file_encoding_strategy,
         params=params,
+        progress=progress,
     )
     return await async_complete(client, run_steps(plan))
 
