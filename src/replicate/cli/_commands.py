@@ -1,31 +1,54 @@
-"""The CLI's commands, each a small function of the client and the parsed arguments."""
+"""Each command of `replicate`: a function of the client and the parsed arguments → exit code.
+
+`run` is the one with moving parts:
+
+    key=value ──schema of the version──▶ input (UsageError before anything is created)
+    client.run(ref, input=..., progress=StatusLine.update)   (--stream: the event stream instead)
+    Ctrl-C ──SIGINT handler raises Interrupted──▶ ask (a terminal) / cancel (--cancel-on-interrupt)
+                                                  / leave it running (piped), exit 130
+    output ──_outputs.print_output──▶ stdout (files saved in --output-dir, their paths printed)
+
+`Interrupted` is an ordinary exception on purpose: `run()` cancels a prediction for a
+KeyboardInterrupt, but here the person decides.
+"""
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
+import signal
 import sys
-import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
 
-from . import EXIT_MODEL, EXIT_OK, EXIT_USAGE, print_json
+from ._args import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, UsageError
 from ._display import StatusLine
-from ._inputs import InputError, parse_inputs
+from ._inputs import InputSpec, describe_inputs, input_specs, parse_inputs
 
 if TYPE_CHECKING:
     from .._client import Replicate
+    from .._run import RunPlan
+    from .._steps import Steps
     from ..types import Prediction
 
+__all__ = ["Interrupted", "dispatch"]
+
 TERMINAL = ("succeeded", "failed", "canceled", "aborted")
+
+
+class Interrupted(Exception):
+    """Ctrl-C while prediction `args[0]` runs (raised by our SIGINT handler)."""
 
 
 def dispatch(client: Replicate, args: argparse.Namespace) -> int:
     if args.command == "run":
         return run(client, args)
     if args.command == "account":
-        print_json(client.account.get().to_dict())
-        return EXIT_OK
-    handler = {
+        return _print_json(client.account.get())
+    handler: Callable[[Replicate, argparse.Namespace], int] = {
         "predictions": predictions,
         "models": models,
         "files": files,
@@ -33,218 +56,370 @@ def dispatch(client: Replicate, args: argparse.Namespace) -> int:
         "trainings": trainings,
         "hardware": hardware,
     }[args.command]
-    return handler(client, args.action, args.target)
+    return handler(client, args)
 
 
-def _need(target: Optional[str], what: str) -> str:
-    if not target:
-        raise InputError(f"this command needs {what}")
-    return target
+# -- printing ----------------------------------------------------------------------------------------
 
 
-def _owner_name(target: Optional[str]) -> tuple[str, str]:
-    owner, _, name = _need(target, "owner/name").partition("/")
-    if not owner or not name:
-        raise InputError(f"expected owner/name, got {target!r}")
-    return owner, name
-
-
-def _print_items(items: Any) -> None:
-    for item in items:
-        print_json(item.to_dict())
-
-
-# -- run ------------------------------------------------------------------------------------------
-
-
-def _input_schema(client: Replicate, ref: str) -> Dict[str, Any]:
-    from .._refs import parse_ref
-
-    parsed = parse_ref(ref)
-    if parsed.owner and parsed.name and parsed.version:
-        version = client.models.versions.get(
-            model_owner=parsed.owner, model_name=parsed.name, version_id=parsed.version
-        )
-        schema: Any = version.openapi_schema
-    elif parsed.owner and parsed.name:
-        latest = client.models.get(model_owner=parsed.owner, model_name=parsed.name).latest_version
-        schema = latest.openapi_schema if latest else None
-    else:
-        return {}
-    try:
-        return dict(schema["components"]["schemas"]["Input"])
-    except (KeyError, TypeError):
-        return {}
-
-
-def run(client: Replicate, args: argparse.Namespace) -> int:
-    inputs = parse_inputs(args.inputs, _input_schema(client, args.ref))
-    if args.stream:
-        for chunk in client.use(args.ref, streaming=True)(**inputs):
-            sys.stdout.write(str(chunk))
-            sys.stdout.flush()
-        sys.stdout.write("\n")
-        return EXIT_OK
-    prediction: Prediction = client.run(args.ref, input=inputs, wait=False)
-    if args.no_wait:
-        print_json(prediction.to_dict()) if args.json else print(prediction.id)
-        return EXIT_OK
-    status = StatusLine()
-    try:
-        prediction = _follow(client, prediction, status, show_logs=args.logs)
-    except KeyboardInterrupt:
-        status.done()
-        if args.cancel_on_interrupt or (
-            sys.stdin.isatty() and input(f"Cancel prediction {prediction.id}? [y/N] ").lower().startswith("y")
-        ):
-            client.predictions.cancel(prediction_id=prediction.id)
-            print(f"canceled {prediction.id}", file=sys.stderr)
-        else:
-            print(
-                f"{prediction.id} is still running: replicate predictions wait {prediction.id}",
-                file=sys.stderr,
-            )
-        return 130
-    status.done()
-    if args.json:
-        print_json(prediction.to_dict(mode="json"))
-    elif prediction.status == "succeeded":
-        _print_output(client, prediction.output, Path(args.output_dir))
-    if prediction.status != "succeeded":
-        print(
-            f"replicate: prediction {prediction.id} {prediction.status}: {prediction.error or ''}".rstrip(
-                ": "
-            ),
-            file=sys.stderr,
-        )
-        return EXIT_MODEL
+def _print_json(value: Any) -> int:
+    data = value.to_dict(mode="json") if hasattr(value, "to_dict") else value
+    print(json.dumps(data, indent=2))
     return EXIT_OK
 
 
-def _follow(client: Replicate, prediction: Prediction, status: StatusLine, *, show_logs: bool) -> Prediction:
-    """Poll until the prediction ends, showing status, progress and (with --logs) new log lines."""
-    shown = 0
-    delay = 0.05
-    while True:
-        status.update(prediction)
-        logs = prediction.logs or ""
-        if show_logs and len(logs) > shown:
-            status.done()
-            sys.stderr.write(logs[shown:])
-            shown = len(logs)
-        if prediction.status in TERMINAL:
-            return prediction
-        time.sleep(delay)
-        delay = min(delay * 1.5, 0.5)
-        prediction = client.predictions.get(prediction_id=prediction.id)
+def _listing(items: Any, args: argparse.Namespace, columns: List[Tuple[str, Callable[[Any], object]]]) -> int:
+    """`--json`: a JSON array; else an aligned table with a header. At most `--limit` rows."""
+    rows: List[Any] = list(itertools.islice(items, max(0, args.limit)))
+    if args.json:
+        print(json.dumps([row.to_dict(mode="json") for row in rows], indent=2))
+        return EXIT_OK
+    table = [[title for title, _ in columns]]
+    table += [["" if cell(row) is None else str(cell(row)) for _, cell in columns] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    for line in table:
+        print("  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip())
+    return EXIT_OK
 
 
-def _print_output(client: Replicate, output: Any, directory: Path) -> None:
-    """Text as text; file outputs saved into `directory` under their own names, paths printed."""
-    from .._file_output import FileOutput, is_file_url
+def _field(name: str) -> Callable[[Any], object]:
+    return lambda item: getattr(item, name, None)
 
-    def save(url: str) -> str:
-        file = FileOutput(url, client)
-        directory.mkdir(parents=True, exist_ok=True)
-        target = directory / (file.filename or "output")
-        stem, suffix, n = target.stem, target.suffix, 1
-        while target.exists():
-            target = directory / f"{stem}-{n}{suffix}"
-            n += 1
-        file.save(target)
-        return str(target)
 
-    items: List[Any] = cast("List[Any]", output) if isinstance(output, list) else []
-    if items and all(isinstance(item, str) and not is_file_url(item) for item in items):
-        print("".join(items))  # streamed text, e.g. a language model's tokens
-    elif items:
-        for item in items:
-            print(save(item) if is_file_url(item) else item)
-    elif isinstance(output, str) and is_file_url(output):
-        print(save(output))
-    elif isinstance(output, (dict, list)):
-        print_json(output)
+def _short(name: str, width: int = 60) -> Callable[[Any], object]:
+    def cell(item: Any) -> object:
+        text = " ".join(str(getattr(item, name, None) or "").split())
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    return cell
+
+
+def _owner_name(ref: str) -> Tuple[str, str, Optional[str]]:
+    owner, _, rest = ref.partition("/")
+    name, _, version = rest.partition(":")
+    if not owner or not name or "/" in name:
+        raise UsageError(f"expected OWNER/NAME, got {ref!r}")
+    return owner, name, version or None
+
+
+# -- run ---------------------------------------------------------------------------------------------
+
+
+def schema_of(client: Replicate, ref: str) -> Optional[Dict[str, Any]]:
+    """The OpenAPI schema of the version `ref` runs (`owner/name` → its latest), or None."""
+    if "/" not in ref:
+        return None  # a bare version id: the API cannot look it up without its model
+    owner, name, version = _owner_name(ref)
+    if version:
+        schema = client.models.versions.get(
+            model_owner=owner, model_name=name, version_id=version
+        ).openapi_schema
     else:
-        print(output)
+        latest = client.models.get(model_owner=owner, model_name=name).latest_version
+        schema = latest.openapi_schema if latest is not None else None
+    return dict(schema) if schema else None
+
+
+@contextmanager
+def interrupts(current: Callable[[], Optional[str]]) -> Generator[None, None, None]:
+    """While inside, Ctrl-C raises `Interrupted(id)` once a prediction exists (KeyboardInterrupt before)."""
+
+    def handler(signum: int, frame: object) -> None:
+        prediction_id = current()
+        if prediction_id is None:
+            raise KeyboardInterrupt
+        raise Interrupted(prediction_id)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (main() called from a thread): keep the default
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ask(question: str) -> bool:
+    """A yes/no question on the terminal; anything but yes (EOF, another Ctrl-C) is no."""
+    if not sys.stdin.isatty():
+        return False
+    sys.stderr.write(question)
+    sys.stderr.flush()
+    try:
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    except (KeyboardInterrupt, EOFError):
+        sys.stderr.write("\n")
+        return False
+
+
+def _interrupted(client: Replicate, prediction_id: str, cancel: bool) -> int:
+    if cancel or _ask(f"Cancel prediction {prediction_id}? [y/N] "):
+        client.predictions.cancel(prediction_id=prediction_id)
+        print(f"replicate: canceled prediction {prediction_id}", file=sys.stderr)
+        return EXIT_MODEL
+    print(
+        f"replicate: prediction {prediction_id} is still running;"
+        f" follow it with `replicate predictions wait {prediction_id}`",
+        file=sys.stderr,
+    )
+    return EXIT_INTERRUPTED
+
+
+def _failed(prediction: Prediction) -> int:
+    reason = f": {prediction.error}" if prediction.error else ""
+    print(f"replicate: prediction {prediction.id} {prediction.status}{reason}", file=sys.stderr)
+    return EXIT_MODEL
+
+
+class _Watcher:
+    """The `progress=` callback of `replicate run`: the status line, and new logs with --logs."""
+
+    def __init__(self, status: StatusLine, show_logs: bool) -> None:
+        self.status = status
+        self.show_logs = show_logs
+        self.latest: Optional[Prediction] = None
+        self._logged = 0
+
+    def __call__(self, prediction: Prediction) -> None:
+        self.latest = prediction
+        logs = prediction.logs or ""
+        if self.show_logs and len(logs) > self._logged:
+            self.status.write(logs[self._logged :].replace("\r", "\n").rstrip("\n"))
+            self._logged = len(logs)
+        self.status.update(prediction)
+
+    @property
+    def prediction_id(self) -> Optional[str]:
+        return self.latest.id if self.latest is not None else None
+
+
+def run(client: Replicate, args: argparse.Namespace) -> int:
+    specs: Optional[Dict[str, InputSpec]] = input_specs(schema_of(client, args.ref))
+    inputs = parse_inputs(args.inputs, specs, model=args.ref)
+    if args.no_wait:
+        extra: Dict[str, Any] = {"stream": True} if args.stream else {}
+        created: Prediction = client.run(args.ref, input=inputs, wait=False, **extra)
+        if args.json:
+            return _print_json(created)
+        print(created.id)
+        return EXIT_OK
+    if args.stream:
+        return _run_streaming(client, args, inputs)
+
+    from .._exceptions import ModelError
+    from ._outputs import print_output
+
+    watcher = _Watcher(StatusLine(sys.stderr), show_logs=args.logs)
+    try:
+        with watcher.status, interrupts(lambda: watcher.prediction_id):
+            output = client.run(args.ref, input=inputs, progress=watcher)
+    except Interrupted as interrupt:
+        return _interrupted(client, interrupt.args[0], args.cancel_on_interrupt)
+    except ModelError as error:
+        if args.json:
+            _print_json(error.prediction)
+        return _failed(error.prediction)
+    final = watcher.latest
+    assert final is not None
+    if watcher.status.live:  # the live line is gone: leave a record (plain lines already have one)
+        print(f"{final.id} {final.status}", file=sys.stderr)
+    if args.json:
+        return _print_json(final)
+    print_output(output, Path(args.output_dir), sys.stdout)
+    return EXIT_OK
+
+
+def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str, Any]) -> int:
+    """`run --stream`: output chunks to stdout as they come (files saved), logs to stderr."""
+    from .._exceptions import ModelError
+    from .._file_output import FileOutput, is_file_url
+    from .._run import prepare_run
+    from .._steps import iterate
+    from ._outputs import print_output, save_file
+
+    plan = prepare_run(client, args.ref, input=inputs, wait=False, params={"stream": True})
+    holder: List[Prediction] = []
+    directory = Path(args.output_dir)
+    taken: List[str] = []
+    ended_with_newline = True
+    try:
+        with interrupts(lambda: holder[0].id if holder else None):
+            for kind, value in iterate(client, _streaming_steps(plan, holder)):
+                if kind == "logs":
+                    if args.logs:
+                        print(value, file=sys.stderr, flush=True)
+                elif kind == "whole":
+                    print_output(value, directory, sys.stdout)
+                elif is_file_url(value):
+                    print(save_file(FileOutput(value, client), directory, taken), flush=True)
+                else:
+                    sys.stdout.write(value)
+                    sys.stdout.flush()
+                    ended_with_newline = value.endswith("\n") if value else ended_with_newline
+    except Interrupted as interrupt:
+        return _interrupted(client, interrupt.args[0], args.cancel_on_interrupt)
+    except ModelError as error:
+        if not ended_with_newline:
+            sys.stdout.write("\n")
+        return _failed(error.prediction)
+    if not ended_with_newline:
+        sys.stdout.write("\n")
+    if args.json and holder:
+        return _print_json(holder[-1])
+    return EXIT_OK
+
+
+def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
+    from .._run import wait_steps
+    from .._steps import Emit
+    from .._stream import follow_events
+
+    prediction = yield from plan.create()
+    holder.append(prediction)
+    if prediction.urls.stream is None or prediction.status in TERMINAL:
+        final = yield from wait_steps(prediction)
+        holder.append(final)
+        plan.check(final)
+        yield Emit(("whole", (yield from plan.output(final))))
+        return
+    final = yield from follow_events(
+        prediction, kinds={"output": True, "logs": True}, emit=lambda event: (event.event, event.data)
+    )
+    holder.append(final)
 
 
 # -- the other commands -------------------------------------------------------------------------------
 
+_PREDICTION_COLUMNS: List[Tuple[str, Callable[[Any], object]]] = [
+    ("ID", _field("id")),
+    ("MODEL", _field("model")),
+    ("STATUS", _field("status")),
+    ("CREATED", _field("created_at")),
+]
 
-def predictions(client: Replicate, action: str, target: Optional[str]) -> int:
-    if action == "list":
-        _print_items(client.predictions.list().results)
-        return EXIT_OK
-    prediction_id = _need(target, "a prediction id")
-    if action == "get":
-        result = client.predictions.get(prediction_id=prediction_id)
-    elif action == "cancel":
-        result = client.predictions.cancel(prediction_id=prediction_id)
-    else:
-        result = client.predictions.wait(prediction_id=prediction_id)
-    print_json(result.to_dict(mode="json"))
-    return (
-        EXIT_OK
-        if result.status not in ("failed", "canceled", "aborted") or action == "cancel"
-        else EXIT_MODEL
+
+def predictions(client: Replicate, args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return _listing(client.predictions.list(), args, _PREDICTION_COLUMNS)
+    prediction_id: str = args.prediction_id
+    if args.action == "get":
+        return _print_json(client.predictions.get(prediction_id=prediction_id))
+    if args.action == "cancel":
+        return _print_json(client.predictions.cancel(prediction_id=prediction_id))
+    from .._run import ProgressWatch, wait_steps
+    from .._steps import complete
+
+    prediction = client.predictions.get(prediction_id=prediction_id)
+    with StatusLine(sys.stderr) as status:
+        final = complete(client, wait_steps(prediction, ProgressWatch(status.update)))
+    _print_json(final)
+    return EXIT_OK if final.status == "succeeded" else EXIT_MODEL
+
+
+def models(client: Replicate, args: argparse.Namespace) -> int:
+    columns: List[Tuple[str, Callable[[Any], object]]] = [
+        ("MODEL", lambda m: f"{m.owner}/{m.name}"),
+        ("RUNS", _field("run_count")),
+        ("DESCRIPTION", _short("description")),
+    ]
+    if args.action == "list":
+        return _listing(client.models.list(), args, columns)
+    if args.action == "search":
+        return _listing(client.models.search(body=args.query), args, columns)
+    owner, name, version = _owner_name(args.ref)
+    if args.action == "get":
+        return _print_json(client.models.get(model_owner=owner, model_name=name))
+    if args.action == "versions":
+        versions = client.models.versions.list(model_owner=owner, model_name=name)
+        return _listing(versions, args, [("VERSION", _field("id")), ("CREATED", _field("created_at"))])
+    schema = schema_of(client, args.ref)
+    if args.json:
+        return _print_json(schema or {})
+    specs = input_specs(schema)
+    if specs is None:
+        raise UsageError(f"{args.ref} has no OpenAPI schema to describe")
+    print(f"Inputs of {owner}/{name}{':' + version if version else ''}:")
+    print(describe_inputs(specs))
+    output = InputSpec(
+        "output", (schema or {}).get("components", {}).get("schemas", {}).get("Output", {}), False
     )
-
-
-def models(client: Replicate, action: str, target: Optional[str]) -> int:
-    if action == "list":
-        _print_items(client.models.list().results)
-    elif action == "search":
-        _print_items(client.models.search(body=_need(target, "a search query")).results)
-    else:
-        owner, name = _owner_name(target)
-        if action == "get":
-            print_json(client.models.get(model_owner=owner, model_name=name).to_dict(mode="json"))
-        elif action == "versions":
-            _print_items(client.models.versions.list(model_owner=owner, model_name=name).results)
-        else:
-            from ._inputs import describe_inputs
-
-            print(f"Inputs of {owner}/{name}:")
-            print(describe_inputs(_input_schema(client, f"{owner}/{name}")))
+    print(f"Output: {output.type}" + (f" of {output.item.type}" if output.type == "array" else ""))
     return EXIT_OK
 
 
-def files(client: Replicate, action: str, target: Optional[str]) -> int:
-    if action == "upload":
-        print_json(client.files.create(content=Path(_need(target, "a file path"))).to_dict(mode="json"))
-    elif action == "list":
-        _print_items(client.files.list().results)
-    elif action == "get":
-        print_json(client.files.get(file_id=_need(target, "a file id")).to_dict(mode="json"))
-    else:
-        client.files.delete(file_id=_need(target, "a file id"))
-        print(f"deleted {target}")
+def files(client: Replicate, args: argparse.Namespace) -> int:
+    if args.action == "upload":
+        path = Path(args.path).expanduser()
+        if not path.is_file():
+            raise UsageError(f"no such file: {args.path}")
+        return _print_json(client.files.create(content=path))
+    if args.action == "list":
+        columns: List[Tuple[str, Callable[[Any], object]]] = [
+            ("ID", _field("id")),
+            ("NAME", _field("name")),
+            ("TYPE", _field("content_type")),
+            ("SIZE", _field("size")),
+            ("CREATED", _field("created_at")),
+        ]
+        return _listing(client.files.list(), args, columns)
+    if args.action == "get":
+        return _print_json(client.files.get(file_id=args.file_id))
+    if args.action == "delete":
+        client.files.delete(file_id=args.file_id)
+        print(f"deleted {args.file_id}", file=sys.stderr)
+        return EXIT_OK
+    return _download(client, args.url, Path(args.output_dir))
+
+
+def _download(client: Replicate, url: str, directory: Path) -> int:
+    from ._outputs import choose_filename
+
+    parts = urlsplit(url)
+    segments = parts.path.rstrip("/").split("/")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    if len(segments) < 3 or segments[-1] != "download" or not {"expiry", "owner", "signature"} <= set(query):
+        raise UsageError(
+            "expected a signed download URL: .../files/ID/download?expiry=...&owner=...&signature=..."
+        )
+    if not query["expiry"].isdigit():
+        raise UsageError(f"the URL's expiry is not a number: {query['expiry']!r}")
+    file_id = segments[-2]
+    response = client.files.download(
+        file_id=file_id, expiry=int(query["expiry"]), owner=query["owner"], signature=query["signature"]
+    )
+    content_type = response.headers.get("content-type")
+    disposition = response.headers.get("content-disposition", "")
+    named = disposition.partition("filename=")[2].strip().strip('"')
+    directory.mkdir(parents=True, exist_ok=True)
+    name = choose_filename(named or file_id, content_type, lambda n: (directory / n).exists())
+    target = directory / name
+    target.write_bytes(response.read())
+    print(target)
     return EXIT_OK
 
 
-def deployments(client: Replicate, action: str, target: Optional[str]) -> int:
-    if action == "list":
-        _print_items(client.deployments.list().results)
-    else:
-        owner, name = _owner_name(target)
-        print_json(client.deployments.get(deployment_owner=owner, deployment_name=name).to_dict(mode="json"))
-    return EXIT_OK
+def deployments(client: Replicate, args: argparse.Namespace) -> int:
+    if args.action == "list":
+        columns: List[Tuple[str, Callable[[Any], object]]] = [
+            ("DEPLOYMENT", lambda d: f"{d.owner}/{d.name}"),
+            ("MODEL", lambda d: getattr(d.current_release, "model", None) if d.current_release else None),
+            ("VERSION", lambda d: getattr(d.current_release, "version", None) if d.current_release else None),
+        ]
+        return _listing(client.deployments.list(), args, columns)
+    owner, name, _ = _owner_name(args.ref)
+    return _print_json(client.deployments.get(deployment_owner=owner, deployment_name=name))
 
 
-def trainings(client: Replicate, action: str, target: Optional[str]) -> int:
-    if action == "list":
-        _print_items(client.trainings.list().results)
-    elif action == "get":
-        print_json(client.trainings.get(training_id=_need(target, "a training id")).to_dict(mode="json"))
-    else:
-        print_json(client.trainings.cancel(training_id=_need(target, "a training id")).to_dict(mode="json"))
-    return EXIT_OK
+def trainings(client: Replicate, args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return _listing(client.trainings.list(), args, _PREDICTION_COLUMNS)
+    if args.action == "get":
+        return _print_json(client.trainings.get(training_id=args.training_id))
+    return _print_json(client.trainings.cancel(training_id=args.training_id))
 
 
-def hardware(client: Replicate, action: str, target: Optional[str]) -> int:
-    for item in client.hardware.list():
-        print(f"{item.sku}\t{item.name}")
-    return EXIT_OK
-
-
-__all__ = ["EXIT_USAGE", "dispatch"]
+def hardware(client: Replicate, args: argparse.Namespace) -> int:
+    columns: List[Tuple[str, Callable[[Any], object]]] = [("SKU", _field("sku")), ("NAME", _field("name"))]
+    return _listing(iter(client.hardware.list()), args, columns)

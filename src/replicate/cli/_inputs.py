@@ -1,98 +1,233 @@
-"""`key=value` arguments typed by a model version's input schema.
+"""`key=value` arguments made into a model's input, typed by its version's schema.
 
-    prompt=hello  steps=20  guidance=7.5  safe=false  sizes=[512,768]  image=@photo.png
+    prompt="a cat"  steps=20  guidance=7.5  safe=false  sizes=[512,768]  extra={"a":1}  image=@cat.png
 
-Unknown keys and values that do not fit their type are errors that list the valid inputs,
-raised before any prediction is created.
+    integer / number    int("20") / float("7.5")
+    boolean             true false yes no on off 1 0
+    array               a JSON array, or one item (typed by `items`); repeating the key adds items
+    object              a JSON object
+    file (format: uri)  @path (uploaded by run()), an existing path, or a URL / data: URI
+    enum                the value must be one of the choices (after typing)
+
+Every problem is found before any prediction is created, and reported together with the list
+of the model's inputs (type, default, whether required). Without a schema (a bare version id),
+values that read as JSON numbers, booleans, arrays or objects are typed that way.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping, Optional, Tuple, cast
 
-__all__ = ["InputError", "describe_inputs", "parse_inputs"]
+from ._args import UsageError
 
-_TRUE = {"true", "1", "yes", "y", "on"}
-_FALSE = {"false", "0", "no", "n", "off"}
+__all__ = ["InputSpec", "describe_inputs", "input_specs", "parse_inputs"]
 
-
-class InputError(ValueError):
-    """A `key=value` argument the model's schema does not accept."""
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
 
 
-def describe_inputs(schema: Mapping[str, Any]) -> str:
-    """One line per input: name, type, default or `(required)`, description."""
-    properties: Mapping[str, Any] = schema.get("properties", {})
-    required = set(schema.get("required", []))
-    lines: List[str] = []
-    for name, spec in sorted(properties.items(), key=lambda item: item[1].get("x-order", 0)):
-        kind = spec.get("type") or ("file" if spec.get("format") == "uri" else "any")
-        if spec.get("format") == "uri":
-            kind = "file (@path or URL)"
-        if "enum" in spec:
-            kind += " one of " + "|".join(str(v) for v in spec["enum"])
-        extra = (
-            " (required)"
-            if name in required
-            else f" (default: {json.dumps(spec['default'])})"
-            if "default" in spec
-            else ""
-        )
-        description = f" - {spec['description']}" if spec.get("description") else ""
-        lines.append(f"  {name}: {kind}{extra}{description}")
-    return "\n".join(lines) or "  (this model takes no inputs)"
+class InputSpec:
+    """One input of a model, its schema flattened: `$ref`s followed, `allOf` merged."""
+
+    def __init__(self, name: str, schema: Mapping[str, Any], required: bool) -> None:
+        self.name = name
+        self.schema = schema
+        self.required = required
+
+    @property
+    def type(self) -> str:
+        if self.schema.get("format") == "uri":
+            return "file"
+        kind = self.schema.get("type")
+        return kind if isinstance(kind, str) else "any"
+
+    @property
+    def item(self) -> InputSpec:
+        items = self.schema.get("items")
+        return InputSpec(self.name, _mapping(items), False)
+
+    @property
+    def choices(self) -> Optional[List[Any]]:
+        enum = self.schema.get("enum")
+        return cast("List[Any]", enum) if isinstance(enum, list) else None
+
+    def describe(self) -> Tuple[str, str, str]:
+        """(name, type, note) for the table of valid inputs."""
+        kind = self.type
+        if kind == "array":
+            kind = f"array of {self.item.type}"
+        if self.choices is not None:
+            kind += " (" + "|".join(str(choice) for choice in self.choices) + ")"
+        if self.required:
+            note = "required"
+        elif "default" in self.schema:
+            note = "default " + json.dumps(self.schema["default"])
+        else:
+            note = "optional"
+        description = self.schema.get("description")
+        if isinstance(description, str) and description.strip():
+            note += " - " + " ".join(description.split())
+        return self.name, kind, note
 
 
-def _convert(name: str, raw: str, spec: Mapping[str, Any]) -> Any:
+def _mapping(value: object) -> Mapping[str, Any]:
+    return cast("Mapping[str, Any]", value) if isinstance(value, dict) else {}
+
+
+def _flatten(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int = 0) -> Dict[str, Any]:
+    """`schema` with `$ref` followed and `allOf`/`anyOf` parts merged in (Cog puts enums there)."""
+    flat: Dict[str, Any] = {}
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/") and depth < 20:
+        node: Mapping[str, Any] = root
+        for part in ref[2:].split("/"):
+            node = _mapping(node.get(part))
+        flat.update(_flatten(node, root, depth + 1))
+    for combined in ("allOf", "anyOf", "oneOf"):
+        parts = schema.get(combined)
+        if isinstance(parts, list) and depth < 20:
+            for part in cast("List[Any]", parts):
+                flat.update(_flatten(_mapping(part), root, depth + 1))
+    flat.update(
+        {key: value for key, value in schema.items() if key not in ("$ref", "allOf", "anyOf", "oneOf")}
+    )
+    if "items" in flat:
+        flat["items"] = _flatten(_mapping(flat["items"]), root, depth + 1)
+    return flat
+
+
+def input_specs(openapi: Optional[Mapping[str, Any]]) -> Optional[Dict[str, InputSpec]]:
+    """The inputs a version's OpenAPI schema declares, in their `x-order`; None without a schema."""
+    if not openapi:
+        return None
+    schemas = _mapping(_mapping(openapi.get("components")).get("schemas"))
+    if "Input" not in schemas:
+        return None
+    inputs = _flatten(_mapping(schemas["Input"]), openapi)
+    required = set(cast("List[str]", inputs.get("required") or []))
+    properties = _mapping(inputs.get("properties"))
+    ordered = sorted(properties.items(), key=lambda pair: _mapping(pair[1]).get("x-order", 1_000_000))
+    return {
+        name: InputSpec(name, _flatten(_mapping(schema), openapi), name in required)
+        for name, schema in ordered
+    }
+
+
+def describe_inputs(specs: Mapping[str, InputSpec]) -> str:
+    """The valid inputs, one aligned line each: name, type, required/default, description."""
+    if not specs:
+        return "  (this model takes no inputs)"
+    rows = [spec.describe() for spec in specs.values()]
+    name_width = max(len(row[0]) for row in rows)
+    type_width = max(len(row[1]) for row in rows)
+    return "\n".join(f"  {name:<{name_width}}  {kind:<{type_width}}  {note}" for name, kind, note in rows)
+
+
+def _file(raw: str) -> Any:
     if raw.startswith("@"):
         path = Path(raw[1:]).expanduser()
         if not path.is_file():
-            raise InputError(f"{name}: no such file {raw[1:]!r}")
+            raise ValueError(f"no such file: {raw[1:]}")
         return path
-    kind = spec.get("type")
-    try:
-        if kind == "integer":
-            return int(raw)
-        if kind == "number":
-            return float(raw)
-        if kind == "boolean":
-            lowered = raw.lower()
-            if lowered in _TRUE | _FALSE:
-                return lowered in _TRUE
-            raise ValueError(raw)
-        if kind in ("array", "object"):
+    if raw.startswith(("http://", "https://", "data:")):
+        return raw
+    if Path(raw).expanduser().is_file():
+        return Path(raw).expanduser()
+    raise ValueError(f"{raw!r} is not @path, an existing file or a URL")
+
+
+def convert(raw: str, spec: InputSpec) -> Any:
+    """`raw` as the type `spec` declares; ValueError says why it does not fit."""
+    kind = spec.type
+    value: Any
+    if kind == "file":
+        return _file(raw)
+    if kind == "integer":
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not an integer") from None
+    elif kind == "number":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{raw!r} is not a finite number")
+    elif kind == "boolean":
+        if raw.lower() not in _TRUE + _FALSE:
+            raise ValueError(f"{raw!r} is not a boolean (true or false)")
+        value = raw.lower() in _TRUE
+    elif kind == "array" and not raw.lstrip().startswith("["):
+        value = [convert(raw, spec.item)]
+    elif kind in ("array", "object"):
+        try:
             value = json.loads(raw)
-            if (kind == "array") != isinstance(value, list):
-                raise ValueError(raw)
-            return value
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a JSON {kind}") from None
+        if not isinstance(value, list if kind == "array" else dict):
+            raise ValueError(f"{raw!r} is not a JSON {kind}")
+    elif kind == "any" and raw.startswith("@"):
+        value = _file(raw)
+    else:
+        value = raw
+    choices = spec.choices
+    if choices is not None and value not in choices:
+        raise ValueError(f"{raw!r} is not one of {', '.join(str(choice) for choice in choices)}")
+    return cast(Any, value)
+
+
+def _untyped(raw: str) -> Any:
+    """A value for a model whose schema we do not have: JSON if it reads as JSON, else text."""
+    if raw.startswith("@"):
+        return _file(raw)
+    try:
+        value: Any = json.loads(raw)
     except ValueError:
-        raise InputError(f"{name}: {raw!r} is not a valid {kind}") from None
-    if "enum" in spec and raw not in [str(v) for v in spec["enum"]]:
-        raise InputError(f"{name}: {raw!r} is not one of {', '.join(str(v) for v in spec['enum'])}")
-    return raw
+        return raw
+    return cast(Any, value) if isinstance(value, (int, float, bool, list, dict)) else raw
 
 
-def parse_inputs(pairs: List[str], schema: Mapping[str, Any]) -> Dict[str, Any]:
-    """`["steps=20", ...]` → `{"steps": 20, ...}`, typed by `schema` (the version's Input)."""
-    properties: Mapping[str, Any] = schema.get("properties", {})
+def parse_inputs(
+    pairs: List[str], specs: Optional[Mapping[str, InputSpec]], model: str = "the model"
+) -> Dict[str, Any]:
+    """`["steps=20", "image=@a.png"]` → `{"steps": 20, "image": Path("a.png")}`, or a UsageError
+    listing every problem and the valid inputs."""
     values: Dict[str, Any] = {}
     problems: List[str] = []
     for pair in pairs:
         name, sep, raw = pair.partition("=")
+        name = name.strip()
         if not sep or not name:
             problems.append(f"{pair!r} is not key=value")
             continue
-        if properties and name not in properties and not schema.get("additionalProperties"):
-            problems.append(f"{name}: not an input of this model")
+        if specs is None:
+            try:
+                values[name] = _untyped(raw)
+            except ValueError as error:
+                problems.append(f"{name}: {error}")
+            continue
+        spec = specs.get(name)
+        if spec is None:
+            problems.append(f"{name}: not an input of {model}")
             continue
         try:
-            values[name] = _convert(name, raw, properties.get(name, {}))
-        except InputError as error:
-            problems.append(str(error))
-    missing = [name for name in schema.get("required", []) if name not in values]
-    problems += [f"{name}: required" for name in missing]
+            value = convert(raw, spec)
+        except ValueError as error:
+            problems.append(f"{name}: {error}")
+            continue
+        if spec.type == "array" and name in values and not raw.lstrip().startswith("["):
+            values[name] = [*values[name], *value]  # image=@a.png image=@b.png
+        else:
+            values[name] = value
+    if specs is not None:
+        problems += [
+            f"{name}: required" for name, spec in specs.items() if spec.required and name not in values
+        ]
     if problems:
-        raise InputError("; ".join(problems) + "\nValid inputs:\n" + describe_inputs(schema))
+        listing = f"\nValid inputs of {model}:\n{describe_inputs(specs)}" if specs is not None else ""
+        raise UsageError("\n".join(problems) + listing)
     return values
