@@ -6,6 +6,12 @@
         .save(path)             streamed to disk; returns the path written
     AsyncFileOutput(url)        the same, awaited: `await .read()`, `async for`, `await .save()`
 
+In a notebook, an image, audio or video output shows itself (`_repr_html_`: an `<img>`,
+`<audio>` or `<video>` pointing at the URL, so the browser fetches it, not the kernel; for
+data: URIs also `_repr_png_` / `_repr_jpeg_`, as the bytes are already here). A list of outputs
+from `run()` that holds files is an `OutputList`: a plain list whose notebook display is a
+gallery. Nothing is downloaded to display anything.
+
 `data:` URIs decode locally, without a request. Other URLs are fetched through the client's
 connection pool, with the API token only when the URL is on the API's own host: files served
 from a delivery host (replicate.delivery, or the emulator's file host) never see it.
@@ -14,11 +20,12 @@ from a delivery host (replicate.delivery, or the emulator's file host) never see
 from __future__ import annotations
 
 import base64
+import html
 import mimetypes
 import os
 import posixpath
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, List, Optional, Tuple, Union
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import httpx
@@ -28,7 +35,7 @@ from ._call import Call
 if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate, _ClientBase
 
-__all__ = ["AsyncFileOutput", "FileOutput", "decode_data_uri", "is_file_url"]
+__all__ = ["AsyncFileOutput", "FileOutput", "OutputList", "decode_data_uri", "is_file_url", "media_html"]
 
 CHUNK_SIZE = 64 * 1024
 
@@ -51,6 +58,27 @@ def decode_data_uri(uri: str) -> Tuple[bytes, str]:
         cleaned = unquote(payload).replace("\n", "").replace(" ", "")
         return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4)), media_type
     return unquote_to_bytes(payload), media_type
+
+
+def media_html(url: str, content_type: Optional[str] = None, *, max_width: str = "100%") -> Optional[str]:
+    """An `<img>`, `<audio>` or `<video>` tag for the file at `url`, or None for other kinds.
+
+    `content_type` defaults to what the URL says (a data: URI's type, or its extension).
+    """
+    if content_type is None:
+        if url.startswith("data:"):
+            content_type = url[5:].split(",", 1)[0].split(";", 1)[0] or None
+        else:
+            content_type = mimetypes.guess_type(urlsplit(url).path)[0]
+    kind = (content_type or "").split("/", 1)[0]
+    source = html.escape(url, quote=True)
+    if kind == "image":
+        return f'<img src="{source}" style="max-width:{max_width}" loading="lazy"/>'
+    if kind == "audio":
+        return f'<audio controls src="{source}"></audio>'
+    if kind == "video":
+        return f'<video controls src="{source}" style="max-width:{max_width}"></video>'
+    return None
 
 
 def _filename(url: str, media_type: Optional[str]) -> str:
@@ -119,6 +147,17 @@ class _FileOutputBase:
     def __str__(self) -> str:
         return self.url
 
+    # -- notebooks (IPython calls these; each returns None when it has nothing to show) --
+
+    def _repr_html_(self) -> Optional[str]:
+        return media_html(self.url, self.content_type)
+
+    def _repr_png_(self) -> Optional[bytes]:
+        return self._data if self._data is not None and self.content_type == "image/png" else None
+
+    def _repr_jpeg_(self) -> Optional[bytes]:
+        return self._data if self._data is not None and self.content_type == "image/jpeg" else None
+
     def __repr__(self) -> str:
         shown = self.url if len(self.url) <= 80 else self.url[:77] + "..."
         return f"{type(self).__name__}({shown!r})"
@@ -130,6 +169,27 @@ class _FileOutputBase:
 
     def __hash__(self) -> int:
         return hash(self.url)
+
+
+class OutputList(list):  # type: ignore[type-arg]
+    """A model's list of outputs, holding files: a list in every way, shown in a notebook as a
+    gallery of its images, audio and video (other items as their `repr`)."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> Optional[str]:
+        items: List[Any] = list(self)  # pyright: ignore[reportUnknownArgumentType]
+        if not any(isinstance(item, _FileOutputBase) for item in items):
+            return None
+        cells: List[str] = []
+        for item in items:
+            shown = media_html(item.url, item.content_type) if isinstance(item, _FileOutputBase) else None
+            cells.append(shown or f"<code>{html.escape(repr(item))}</code>")
+        return (
+            '<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">'
+            + "".join(f'<div style="max-width:256px">{cell}</div>' for cell in cells)
+            + "</div>"
+        )
 
 
 class FileOutput(_FileOutputBase):

@@ -41,7 +41,7 @@ import httpx
 from ._call import Call, check_options
 from ._exceptions import APIError, ModelError, PredictionCanceledError
 from ._file_input import FileInputs, find_files, upload_urls
-from ._file_output import AsyncFileOutput, FileOutput, is_file_url
+from ._file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
 from ._refs import ModelRef, parse_ref
 from ._resource import Sleep
 from ._steps import Gather, Running, Steps, async_complete, complete
@@ -202,7 +202,11 @@ class RunPlan:
             return output
         schema = yield from version_schema(self.client, prediction, self.schema_source)
         items = cast("List[Any]", output)
-        return iter(items) if is_iterator(output_schema(schema)) else items
+        if is_iterator(output_schema(schema)):
+            return iter(items)
+        # a list that a notebook shows as a gallery (see `_file_output.OutputList`)
+        has_files = any(isinstance(item, (FileOutput, AsyncFileOutput)) for item in items)
+        return OutputList(items) if has_files else items
 
 
 def prepare_run(

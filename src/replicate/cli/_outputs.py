@@ -38,8 +38,11 @@ def choose_filename(url: str, content_type: Optional[str], exists: Callable[[str
     """A safe, unused file name for the file at `url`: its last path segment (data: URIs and
     bare paths give `output`), an extension from `content_type` if it has none, and a `-N`
     suffix while `exists(name)`."""
+    # decoded after taking the last segment, so an encoded "/" (%2F) is replaced, never followed
     name = "" if url.startswith("data:") else unquote(posixpath.basename(urlsplit(url).path))
-    name = name.replace("\\", "_").replace("\x00", "").lstrip(".").strip()
+    for separator in ("/", "\\", "\x00"):
+        name = name.replace(separator, "_")
+    name = name.lstrip(".").strip()
     if not name:
         name = "output"
     stem, suffix = os.path.splitext(name)

@@ -5,10 +5,14 @@
       └── metrics: PredictionMetrics
 
 Also the request parameters of `predictions.create`, `.list`, `.get` and `.cancel`.
+
+`repr(prediction)` names only the id, model, status (and error); in a notebook a prediction
+shows a small status card (`_repr_html_`): status, timing, progress, error, output preview.
 """
 
+import html
 from datetime import datetime
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union, cast
 
 from typing_extensions import Literal, NotRequired, Required, TypedDict
 
@@ -89,6 +93,59 @@ class Prediction(BaseModel):
         """How far the model says it is: the last tqdm-style progress line in `logs`
         (`45%|███  | 9/20`) as `(percentage, current, total)`, or None if there is none."""
         return parse_progress(self.logs)
+
+    def __repr_args__(self) -> Iterator[Tuple[str, Any]]:
+        # pydantic's repr lists every field (input, logs, output...); keep it to a line
+        yield "id", self.id
+        yield "model", self.model
+        yield "status", self.status
+        if self.error:
+            yield "error", self.error
+
+    def _repr_html_(self) -> str:
+        """A notebook's card for the prediction (see the module docstring)."""
+        from .._file_output import media_html
+
+        colour = {
+            "succeeded": "#1a7f37",
+            "failed": "#cf222e",
+            "canceled": "#6e7781",
+            "aborted": "#cf222e",
+        }.get(str(self.status), "#9a6700")
+        title = html.escape(self.model or self.version)
+        parts = [
+            f"<div><b>{title}</b> <code>{html.escape(self.id)}</code> "
+            f'<span style="color:{colour}">&#9679; {html.escape(str(self.status))}</span>'
+        ]
+        seconds = self.metrics.predict_time if self.metrics else None
+        if seconds is not None:
+            parts.append(f" &middot; {seconds:.1f}s")
+        parts.append("</div>")
+        progress = self.progress
+        if progress is not None:
+            parts.append(
+                f'<div><progress value="{progress.percentage:.0f}" max="100"></progress> '
+                f"{progress.percentage:.0f}% ({progress.current}/{progress.total})</div>"
+            )
+        if self.error:
+            parts.append(f'<div style="color:#cf222e">{html.escape(self.error)}</div>')
+        output: object = self.output
+        outputs: List[object] = list(cast("List[object]", output)) if isinstance(output, list) else [output]
+        texts = [item for item in outputs if isinstance(item, str)]
+        media = [media_html(item, max_width="256px") for item in texts[:12]]
+        if output is not None and len(texts) == len(outputs) and media and all(media):
+            gallery = "".join(tag or "" for tag in media)
+            parts.append(f'<div style="display:flex;flex-wrap:wrap;gap:8px">{gallery}</div>')
+        elif output is not None:
+            text = "".join(texts) if len(texts) == len(outputs) else repr(self.output)
+            text = text if len(text) <= 500 else text[:499] + "…"
+            parts.append(f'<pre style="white-space:pre-wrap;margin:4px 0">{html.escape(text)}</pre>')
+        if self.urls.web:
+            parts.append(
+                f'<div><a href="{html.escape(self.urls.web, quote=True)}" target="_blank">web</a></div>'
+            )
+        style = "border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;max-width:640px;font-size:13px"
+        return f'<div style="{style}">' + "".join(parts) + "</div>"
 
 
 class PredictionCreateParams(TypedDict, total=False):
