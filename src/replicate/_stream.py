@@ -190,6 +190,10 @@ def event_stream_call(url: str, last_event_id: Optional[str] = None) -> Call[Any
     return Call("GET", url, None, headers=headers)
 
 
+_SLICE = 2048
+"""Bytes of a read decoded at a time by `EventReader` (a few dozen typical events)."""
+
+
 class EventReader:
     """Reads one prediction's event stream, one event per `next()` (a generator of steps)."""
 
@@ -198,6 +202,10 @@ class EventReader:
         self.decoder = SSEDecoder()
         self.queue: Deque[ServerSentEvent] = deque()
         self.opened: Optional[OpenResponse] = None
+        # A read can return thousands of events at once; they are decoded a slice at a time
+        # so the first is handed over without waiting for the whole chunk to be decoded.
+        self.pending = b""
+        self.offset = 0
 
     def open(self) -> Steps[None]:
         self.opened = yield OpenStream(event_stream_call(self.url, self.decoder.last_event_id))
@@ -208,11 +216,15 @@ class EventReader:
             yield from self.open()
         assert self.opened is not None
         while not self.queue:
-            chunk: bytes = yield ReadChunk(self.opened)
-            if not chunk:
-                self.decoder.end()
-                return None
-            self.queue.extend(self.decoder.feed(chunk))
+            if self.offset >= len(self.pending):
+                self.pending = yield ReadChunk(self.opened)
+                self.offset = 0
+                if not self.pending:
+                    self.decoder.end()
+                    return None
+            piece = self.pending[self.offset : self.offset + _SLICE]
+            self.offset += _SLICE
+            self.queue.extend(self.decoder.feed(piece))
         return self.queue.popleft()
 
     def interrupted(self, cause: Optional[BaseException] = None) -> StreamInterruptedError:

@@ -25,7 +25,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, cast
 
 from ._refs import ModelRef, parse_ref
 from ._run import TERMINAL_STATUSES, RunPlan, Wait, is_iterator, output_schema, prepare_run, wait_steps
@@ -34,6 +34,7 @@ from ._types import NOT_GIVEN
 
 if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate, _ClientBase
+    from ._stream import ServerSentEvent
     from .types import Prediction
 
 __all__ = ["AsyncFunction", "AsyncRun", "Function", "PathOutput", "Run", "get_path_url", "use"]
@@ -202,13 +203,15 @@ class _FunctionBase:
             return iter(cast("List[Any]", value))
         return value
 
-    def _chunk(self, data: str) -> Any:
+    def _chunk_maker(self) -> Callable[[ServerSentEvent], Any]:
+        """How a streamed `output` event becomes a chunk: decided once per stream, not per token."""
         schema = self._schema or {}
         out = _resolve(output_schema(schema), schema)
         item = _mapping(out.get("items")) if out.get("type") == "array" else out
         if _resolve(item, schema).get("format") == "uri":
-            return PathOutput(data, self._client())
-        return data
+            client = self._client()
+            return lambda event: PathOutput(event.data, client)
+        return lambda event: event.data
 
     def _call_steps(self, plan: RunPlan) -> Steps[Any]:
         plan.target = yield from self._resolve_steps()
@@ -234,9 +237,7 @@ class _FunctionBase:
             for item in output if isinstance(output, (list, Iterator)) else [output]:  # pyright: ignore[reportUnknownVariableType]
                 yield Emit(item)
             return
-        yield from follow_events(
-            prediction, kinds={"output": True}, emit=lambda event: self._chunk(event.data)
-        )
+        yield from follow_events(prediction, kinds={"output": True}, emit=self._chunk_maker())
         yield Running(None)
 
     def _create_steps(self, plan: RunPlan) -> Steps[Prediction]:
