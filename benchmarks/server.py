@@ -191,7 +191,10 @@ class LeanAPI:
         p = Prediction(f"b{self.count:025d}", model, seconds)
         self.predictions[p.id] = p
         if prefer.startswith("wait") and model != "tokens":
-            window = float(prefer[5:]) if prefer.startswith("wait=") else self.wait_window
+            # `wait=N` asks for at most N seconds; the window is the server's most either way.
+            window = (
+                min(float(prefer[5:]), self.wait_window) if prefer.startswith("wait=") else self.wait_window
+            )
             await asyncio.sleep(max(0.0, min(p.ends, p.created + window) - time.monotonic()))
             if time.monotonic() < p.ends:
                 # Past the window: the API answers `starting`, whatever the model is doing.
@@ -238,6 +241,8 @@ class LeanAPI:
                     break
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            pass  # shutting down with the connection idle
         finally:
             writer.close()
 

@@ -99,7 +99,9 @@ class Worker:
             profiler = cProfile.Profile()
             result = profiler.runcall(measure, arg)
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profiler, stream=out).sort_stats(
+                os.environ.get("BENCH_PROFILE_SORT", "tottime")
+            ).print_stats(25)
             return {"value": 0, "profile": out.getvalue()}
         result = measure(arg)
         return result if isinstance(result, dict) else {"value": result}
