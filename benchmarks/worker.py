@@ -101,7 +101,7 @@ class Worker:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(
                 os.environ.get("BENCH_PROFILE_SORT", "tottime")
-            ).print_stats(25)
+            ).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "25")))
             return {"value": 0, "profile": out.getvalue()}
         result = measure(arg)
         return result if isinstance(result, dict) else {"value": result}
