@@ -606,14 +606,17 @@ def main() -> int:
         log_file.close()
 
     stored: Dict[str, Any] = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
+    # Rows not measured now keep their figures; a client measured before but not now keeps its
+    # column (blank in the rows measured now).
     clients = [w.name for w in workers]
-    if stored.get("clients") and stored["clients"] != clients:
-        # Different contenders than the stored rows: the stored rows are from another setup.
-        stored["rows"] = {}
+    clients += [c for c in stored.get("clients", []) if c not in clients]
     stored["rows"] = {**stored.get("rows", {}), **{k: [r.__dict__ for r in v] for k, v in measured.items()}}
     stored.update(
         clients=clients,
-        interpreters={w.name: os.path.relpath(w.python, ROOT) for w in workers},
+        interpreters={
+            **stored.get("interpreters", {}),
+            **{w.name: os.path.relpath(w.python, ROOT) for w in workers},
+        },
         machine=machine(),
         python=workers[0].python_version,
         stamp=bench.stamp,
