@@ -65,7 +65,7 @@ def register_builtin_models(emulator: Emulator) -> None:
         return target
 
     @emulator.model("replicate/stream-tokens", official=True)
-    def stream_tokens(prompt: str = "", max_tokens: int = 40, delay: float = 0.005) -> Iterator[str]:
+    def stream_tokens(prompt: str = "", max_tokens: int = 64, delay: float = 0.005) -> Iterator[str]:
         """Streams a short story word by word, like a language model."""
         for index, word in enumerate(STORY.split(" ")[:max_tokens]):
             time.sleep(delay)
