@@ -142,6 +142,50 @@ def test_cancel_mid_run_and_cancel_after(emulator: Emulator) -> None:
     assert client.predictions.wait(prediction_id=timed.id).status == "canceled"
 
 
+def _model_that_runs_until_stopped(emulator: Emulator, name: str) -> Dict[str, threading.Event]:
+    events = {"started": threading.Event(), "stopped": threading.Event(), "printed_late": threading.Event()}
+
+    @emulator.model(name)
+    def forever(ticks: int = 600) -> str:
+        events["started"].set()
+        try:
+            for _ in range(ticks):
+                time.sleep(0.05)
+            print("still here")
+            events["printed_late"].set()
+            return "never"
+        finally:
+            events["stopped"].set()
+
+    return events
+
+
+def test_canceling_stops_the_model_code(emulator: Emulator) -> None:
+    events = _model_that_runs_until_stopped(emulator, "acme/forever")
+    client = emulator.client()
+    running = client.predictions.create(version="acme/forever", input={})
+    assert events["started"].wait(10)
+    assert client.predictions.cancel(prediction_id=running.id).status == "canceled"
+    # A canceled model's code gets an exception, as under Cog, rather than running on for 30 s.
+    assert events["stopped"].wait(10)
+    assert not events["printed_late"].is_set()
+    assert client.predictions.get(prediction_id=running.id).status == "canceled"
+
+
+def test_leaving_serve_cancels_running_models_so_nothing_prints_after(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    emulator = Emulator(builtin_models=False)
+    events = _model_that_runs_until_stopped(emulator, "acme/forever")
+    with emulator.serve():
+        running = emulator.client().predictions.create(version="acme/forever", input={"ticks": 40})
+        assert events["started"].wait(10)
+    assert events["stopped"].wait(10)
+    assert emulator.predictions[running.id].status == "canceled"
+    assert not events["printed_late"].is_set()
+    assert "still here" not in capfd.readouterr().out
+
+
 def test_invalid_input_is_a_422_naming_the_field(emulator: Emulator) -> None:
     with pytest.raises(replicate.UnprocessableEntityError, match=r"input\.colour"):
         emulator.client().predictions.create(

@@ -33,7 +33,7 @@ from ._records import (
     VersionRecord,
     new_id,
 )
-from ._runner import StdoutRouter, finish, run_prediction
+from ._runner import StdoutRouter, finish, interrupt, run_prediction
 from ._schema import derive_schema
 
 if TYPE_CHECKING:
@@ -197,6 +197,7 @@ class Emulator:
 
     def cancel(self, prediction: PredictionRecord) -> None:
         prediction.cancel_requested.set()
+        interrupt(prediction)
         if finish(prediction, "canceled"):
             self._on_event(prediction, "completed")
 
@@ -297,6 +298,11 @@ class Emulator:
                 server.shutdown()
                 server.server_close()
             self._servers = []
+            # Models still running would outlive the emulator, printing into whatever stdout
+            # is by then; stop them as a machine going down would.
+            for record in [*self.predictions.values(), *self.trainings.values()]:
+                if not record.done:
+                    self.cancel(record)
 
     def client(self, **options: Any) -> Replicate:
         """A `Replicate` client pointed at this emulator (while it serves)."""
