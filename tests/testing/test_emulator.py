@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import replicate
-from replicate.testing import Emulator
+from replicate.testing import DEFAULT_TOKEN, Emulator
 
 
 def test_serves_under_v1_and_requires_the_token(emulator: Emulator) -> None:
@@ -200,6 +200,11 @@ def test_cursor_pagination_with_absolute_next_urls(emulator: Emulator) -> None:
     first = client.predictions.list()
     assert len(first.results) == 3
     assert first.next is not None and first.next.startswith(emulator.base_url)
+    assert first.previous is None
+    second = first.get_next_page()
+    assert second is not None and second.previous is not None
+    back = httpx.get(second.previous, headers={"Authorization": f"Bearer {emulator.token}"}).json()
+    assert [p["id"] for p in back["results"]] == [p.id for p in first.results]
     assert len(list(first)) == 7
     assert emulator.prediction_count == 7
 
@@ -317,11 +322,82 @@ def test_webhooks_are_signed_and_verify_with_the_client(emulator: Emulator) -> N
         server.shutdown()
 
 
+def _webhook_receiver(failures: int) -> tuple[HTTPServer, List[Dict[str, Any]]]:
+    """A loopback webhook endpoint that answers 500 to its first `failures` deliveries."""
+    received: List[Dict[str, Any]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append({"body": body, "headers": dict(self.headers.items())})
+            self.send_response(500 if len(received) <= failures else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server, received
+
+
+def test_webhooks_are_retried_and_trainings_send_them_too(emulator: Emulator) -> None:
+    server, received = _webhook_receiver(failures=1)
+    try:
+        client = emulator.client()
+        secret = client.webhooks.default.secret.get().key
+        version = client.models.get(model_owner="replicate", model_name="hello-world").latest_version
+        assert version is not None
+        client.models.create(owner="emulator", name="hooked", visibility="private", hardware="cpu")
+        training = client.trainings.create(
+            model_owner="replicate",
+            model_name="hello-world",
+            version_id=version.id,
+            destination="emulator/hooked",
+            input={},
+            webhook=f"http://127.0.0.1:{server.server_address[1]}/hook",
+            webhook_events_filter=["completed"],
+        )
+        for _ in range(500):
+            if emulator.webhook_deliveries:
+                break
+            time.sleep(0.01)
+        # The first attempt got a 500; the emulator tried again, as Replicate does.
+        assert emulator.webhook_deliveries == [
+            {"url": f"http://127.0.0.1:{server.server_address[1]}/hook", "event": "completed", "status": 200}
+        ]
+        assert len(received) == 2 and received[0]["body"] == received[1]["body"]
+        delivered = client.webhooks.unwrap(received[1]["body"], received[1]["headers"], secret=secret)
+        assert isinstance(delivered, replicate.types.Training)
+        assert delivered.id == training.id and delivered.status == "succeeded"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_event_streams_carry_logs_error_and_done(emulator: Emulator) -> None:
+    client = emulator.client()
+    prediction = client.predictions.create(version="replicate/fail", input={"message": "kaput"})
+    assert prediction.urls is not None and prediction.urls.stream
+    text = httpx.get(prediction.urls.stream, headers={"Accept": "text/event-stream"}).text
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = [line.split(": ", 1) for line in block.splitlines()]
+        events.append((dict(fields)["event"], "\n".join(value for key, value in fields if key == "data")))
+    names = [name for name, _ in events]
+    assert names[0] == "logs" and names[-2:] == ["error", "done"]
+    assert ("logs", "starting up") in events
+    assert json.loads(events[-2][1]) == {"detail": "kaput"}
+    assert json.loads(events[-1][1]) == {"reason": "error"}
+
+
 def test_faults_fail_drop_delay_throttle_and_cut_streams(emulator: Emulator) -> None:
     client = emulator.client(max_retries=0)
     emulator.faults.fail_next(1, status=503, retry_after=1, path="/v1/account")
-    with pytest.raises(replicate.InternalServerError):
+    with pytest.raises(replicate.InternalServerError) as unavailable:
         client.account.get()
+    assert unavailable.value.response.headers["retry-after"] == "1"
     assert client.account.get().username == "emulator"
 
     emulator.faults.drop_next(1, path="/v1/hardware")
@@ -389,6 +465,49 @@ def test_serve_from_a_shell(tmp_path: Path) -> None:
         assert "REPLICATE_API_TOKEN=r8_shell" in process.stdout.readline() + process.stdout.readline()
         client = replicate.Replicate(base_url=base_url, bearer_token="r8_shell")
         assert client.run("replicate/hello-world", input={"text": "shell"}) == "hello shell"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_from_a_shell_on_a_given_port_with_more_models(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    (tmp_path / "my_models.py").write_text(
+        "def register(emulator):\n"
+        "    @emulator.model('acme/shout')\n"
+        "    def shout(text: str) -> str:\n"
+        "        return text.upper()\n"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "replicate.testing",
+            "serve",
+            "--port",
+            str(port),
+            "--models",
+            "my_models:register",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        assert f"serving at http://127.0.0.1:{port}/v1" in process.stdout.readline()
+        banner = "".join(process.stdout.readline() for _ in range(3))
+        assert "acme/shout" in banner and "replicate/hello-world" in banner
+        client = replicate.Replicate(base_url=f"http://127.0.0.1:{port}/v1", bearer_token=DEFAULT_TOKEN)
+        assert client.run("acme/shout", input={"text": "hey"}) == "HEY"
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -174,7 +174,7 @@ class Emulator:
         input_schema = version.openapi_schema["components"]["schemas"]["Input"]
         threading.Thread(
             target=run_prediction,
-            args=(prediction, function, input_schema, self.store_output, self._on_event, self._fetch),
+            args=(prediction, function, input_schema, self.store_output, self.on_event, self._fetch),
             daemon=True,
             name=f"prediction-{prediction.id}",
         ).start()
@@ -199,7 +199,7 @@ class Emulator:
         prediction.cancel_requested.set()
         interrupt(prediction)
         if finish(prediction, "canceled"):
-            self._on_event(prediction, "completed")
+            self.on_event(prediction, "completed")
 
     @property
     def prediction_count(self) -> int:
@@ -245,7 +245,8 @@ class Emulator:
 
     # -- webhooks -----------------------------------------------------------------------------------
 
-    def _on_event(self, prediction: PredictionRecord, event: str) -> None:
+    def on_event(self, prediction: PredictionRecord, event: str) -> None:
+        """Deliver `event` of a prediction or training to its webhook, if it asked for that event."""
         if not prediction.webhook or event not in prediction.webhook_events_filter:
             return
         body = json.dumps(prediction.to_json()).encode()
