@@ -164,7 +164,9 @@ def test_canceling_stops_the_model_code(emulator: Emulator) -> None:
     events = _model_that_runs_until_stopped(emulator, "acme/forever")
     client = emulator.client()
     running = client.predictions.create(version="acme/forever", input={})
+    assert running.status in ("starting", "processing")
     assert events["started"].wait(10)
+    assert client.predictions.get(prediction_id=running.id).status == "processing"
     assert client.predictions.cancel(prediction_id=running.id).status == "canceled"
     # A canceled model's code gets an exception, as under Cog, rather than running on for 30 s.
     assert events["stopped"].wait(10)
@@ -511,3 +513,26 @@ def test_serve_from_a_shell_on_a_given_port_with_more_models(tmp_path: Path) -> 
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_emulator_needs_only_the_standard_library() -> None:
+    import subprocess
+    import sys
+
+    script = """
+import json, sys, urllib.request
+from replicate.testing import Emulator
+em = Emulator()
+with em.serve() as base_url:
+    request = urllib.request.Request(
+        f"{base_url}/models/replicate/hello-world/predictions",
+        data=json.dumps({"input": {"text": "stdlib"}}).encode(),
+        headers={"Authorization": f"Bearer {em.token}", "Content-Type": "application/json", "Prefer": "wait"},
+    )
+    with urllib.request.urlopen(request) as response:
+        print(json.load(response)["output"])
+print(sorted({name.split(".")[0] for name in sys.modules} & {"httpx", "httpcore", "pydantic", "anyio", "distro"}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["hello stdlib", "[]"]
