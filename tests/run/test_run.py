@@ -95,7 +95,8 @@ def test_run_polls_quickly_when_there_is_no_stream_url(api: MiniAPI, monkeypatch
     seconds = WAIT_WINDOW + 0.3
     started = time.monotonic()
     assert api.client().run("acme/echo", input={"seconds": seconds}) == "echo x"
-    assert time.monotonic() - started - seconds < 0.1
+    # Well under a fixed 0.5 s tick, with room for a loaded machine (speed lives in benchmarks).
+    assert time.monotonic() - started - seconds < 0.3
     assert len(api.seen("GET", "/v1/predictions/")) >= 5  # a short, growing, capped interval
 
 
