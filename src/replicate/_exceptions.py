@@ -19,7 +19,9 @@
 
 `may_have_been_created` is set on errors from requests that create something billable
 (predictions, trainings) when the server may have acted on the request before it failed:
-retrying such a request could run the model twice, so the client does not, and says so.
+retrying such a request could run the model twice, so the client does not, and says so. It is
+also set when run() or use() created a prediction and then failed to follow it; the message then
+gives the prediction's id.
 """
 
 from __future__ import annotations

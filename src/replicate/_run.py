@@ -272,10 +272,24 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
         else:
             yield Sleep(delay)
             delay = min(delay * POLL_GROWTH, cap)
-        prediction = yield get
+        try:
+            prediction = yield get
+        except APIError as error:
+            raise _exists(error, prediction.id) from None
         if watch is not None:
             watch(prediction)
     return prediction
+
+
+def _exists(error: APIError, prediction_id: str) -> APIError:
+    """`error`, saying that the prediction it could not follow exists, and which one it is."""
+    error.may_have_been_created = True
+    error.message += (
+        f" This happened while waiting for prediction {prediction_id}, which was created and may"
+        f" still be running: follow it with client.predictions.get(prediction_id={prediction_id!r})."
+    )
+    error.args = (error.message, *error.args[1:])
+    return error
 
 
 def _until_done(url: str) -> Steps[bool]:

@@ -222,6 +222,56 @@ def test_inspection_commands(env: Dict[str, str], tmp_path: Path) -> None:
     assert cli(env, "predictions", "list", "--limit", "2", cwd=tmp_path).stdout.count("\n") <= 3
 
 
+def test_model_prediction_deployment_and_training_commands(
+    env: Dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
+    client = emulator.client()
+    version = client.models.get(model_owner="replicate", model_name="hello-world").latest_version
+    assert version is not None
+    model = json.loads(cli(env, "models", "get", "replicate/hello-world", cwd=tmp_path).stdout)
+    assert model["latest_version"]["id"] == version.id
+    assert version.id in cli(env, "models", "versions", "replicate/hello-world", cwd=tmp_path).stdout
+
+    running = client.predictions.create(version="replicate/sleep", input={"seconds": 5})
+    got = cli(env, "predictions", "get", running.id, cwd=tmp_path)
+    assert got.returncode == 0 and json.loads(got.stdout)["id"] == running.id
+    canceled = cli(env, "predictions", "cancel", running.id, cwd=tmp_path)
+    assert canceled.returncode == 0 and json.loads(canceled.stdout)["status"] == "canceled"
+    assert emulator.predictions[running.id].status == "canceled"
+
+    client.deployments.create(
+        name="cli-hello",
+        model="replicate/hello-world",
+        version=version.id,
+        hardware="cpu",
+        min_instances=0,
+        max_instances=1,
+    )
+    assert "emulator/cli-hello" in cli(env, "deployments", "list", cwd=tmp_path).stdout
+    deployment = json.loads(cli(env, "deployments", "get", "emulator/cli-hello", cwd=tmp_path).stdout)
+    assert deployment["current_release"]["version"] == version.id
+
+    client.models.create(owner="emulator", name="cli-tuned", visibility="private", hardware="cpu")
+    training = client.trainings.create(
+        model_owner="replicate",
+        model_name="hello-world",
+        version_id=version.id,
+        destination="emulator/cli-tuned",
+        input={},
+    )
+    assert training.id in cli(env, "trainings", "list", cwd=tmp_path).stdout
+    assert json.loads(cli(env, "trainings", "get", training.id, cwd=tmp_path).stdout)["id"] == training.id
+    assert cli(env, "trainings", "cancel", training.id, cwd=tmp_path).returncode == 0
+    assert emulator.seen("POST", f"/trainings/{training.id}/cancel")
+
+
+def test_the_console_script_is_installed(env: Dict[str, str], tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("replicate")
+    assert script.exists(), "the `replicate` console script is installed next to the interpreter"
+    account = subprocess.run([str(script), "account"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert account.returncode == 0 and json.loads(account.stdout)["username"] == "emulator"
+
+
 def test_files_upload_list_get_download_delete(
     env: Dict[str, str], emulator: Emulator, tmp_path: Path
 ) -> None:

@@ -33,10 +33,13 @@ def test_under_20_percent_faults_n_runs_create_exactly_n_predictions(emulator: E
             assert client.run("replicate/hello-world", input={"text": str(n)}) == f"hello {n}"
             succeeded += 1
         except replicate.APIError as error:
-            # A create that failed after it may have reached the server says so; any other
-            # failure (a poll exhausting its retries) happened after the prediction was made.
+            # A create that failed after it may have reached the server says so; a failure while
+            # following the prediction (a poll exhausting its retries) says so and names it.
             may_exist += 1
-            assert error.may_have_been_created or "/predictions/" in str(error.request.url), error
+            assert error.may_have_been_created, error
+            if error.request.method == "GET":
+                (prediction_id,) = [p.id for p in emulator.predictions.values() if p.input["text"] == str(n)]
+                assert f"prediction {prediction_id}, which was created" in str(error)
     emulator.faults.clear()
     assert emulator.faults.injected, "faults were injected"
     creates = [p for p in emulator.predictions.values() if p.model == "replicate/hello-world"]
@@ -90,6 +93,17 @@ def test_a_dropped_create_is_not_repeated_and_says_the_prediction_may_exist(emul
         emulator.client().run("replicate/hello-world", input={"text": "once"})
     assert error.value.may_have_been_created
     assert emulator.prediction_count == 1
+
+
+def test_a_failure_while_following_a_prediction_names_it(emulator: Emulator) -> None:
+    emulator.faults.cut_stream(after_events=0)
+    emulator.faults.fail_next(10, status=500, body="<html>oops</html>", method="GET", path="/v1/predictions/")
+    with pytest.raises(replicate.InternalServerError) as failed:
+        emulator.client(max_retries=0).run("replicate/sleep", input={"seconds": 1.3})
+    (prediction,) = emulator.predictions.values()
+    assert failed.value.may_have_been_created
+    assert f"prediction {prediction.id}, which was created and may still be running" in str(failed.value)
+    assert f"client.predictions.get(prediction_id={prediction.id!r})" in str(failed.value)
 
 
 def test_a_stream_cut_before_done_falls_back_and_run_still_returns(emulator: Emulator) -> None:

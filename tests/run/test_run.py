@@ -95,7 +95,8 @@ def test_run_polls_quickly_when_there_is_no_stream_url(api: MiniAPI, monkeypatch
     seconds = WAIT_WINDOW + 0.3
     started = time.monotonic()
     assert api.client().run("acme/echo", input={"seconds": seconds}) == "echo x"
-    assert time.monotonic() - started - seconds < 0.1
+    # Well under a fixed 0.5 s tick, with room for a loaded machine (speed lives in benchmarks).
+    assert time.monotonic() - started - seconds < 0.3
     assert len(api.seen("GET", "/v1/predictions/")) >= 5  # a short, growing, capped interval
 
 
@@ -200,12 +201,16 @@ def test_iterator_models_return_an_iterator(api: MiniAPI) -> None:
     assert [f.read() for f in frames] == [b"frame0", b"frame1"]
 
 
-def test_module_level_run_uses_the_configured_default_client(
+def test_module_level_run_use_and_stream_use_the_configured_default_client(
     api: MiniAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(replicate, "bearer_token", TOKEN)
     monkeypatch.setattr(replicate, "base_url", api.base_url)
     assert replicate.run("acme/echo", input={"text": "module"}) == "echo module"
+    assert replicate.use("acme/echo")(text="used") == "echo used"
+    with pytest.warns(DeprecationWarning):
+        events = list(replicate.stream("acme/tokens", input={"n": 2}))
+    assert "".join(str(event) for event in events) == "t0 t1 "
 
 
 def test_ctrl_c_during_a_sync_run_cancels_the_prediction(api: MiniAPI) -> None:

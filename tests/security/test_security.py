@@ -133,6 +133,20 @@ def test_webhook_verification_accepts_any_matching_signature_and_rejects_the_res
         assert name
 
 
+def test_webhook_tolerance_is_adjustable() -> None:
+    client = replicate.Replicate(bearer_token=TOKEN, base_url="http://127.0.0.1:9/v1")
+    old = int(time.time()) - 600
+    headers = _delivery(
+        PREDICTION,
+        timestamp=old,
+        signatures=sign(PREDICTION, webhook_id="msg_1", timestamp=old, secret=SECRET),
+    )
+    with pytest.raises(replicate.WebhookVerificationError, match="300 s tolerance"):
+        client.webhooks.unwrap(PREDICTION, headers, secret=SECRET)
+    client.webhooks.verify_signature(PREDICTION, headers, secret=SECRET, tolerance=900)
+    assert client.webhooks.unwrap(PREDICTION, headers, secret=SECRET, tolerance=900).id == "p1"
+
+
 def test_webhook_secret_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     client = replicate.Replicate(bearer_token=TOKEN, base_url="http://127.0.0.1:9/v1")
     now = int(time.time())

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import replicate
-from replicate.testing import Emulator
+from replicate.testing import DEFAULT_TOKEN, Emulator
 
 
 def test_serves_under_v1_and_requires_the_token(emulator: Emulator) -> None:
@@ -142,6 +142,52 @@ def test_cancel_mid_run_and_cancel_after(emulator: Emulator) -> None:
     assert client.predictions.wait(prediction_id=timed.id).status == "canceled"
 
 
+def _model_that_runs_until_stopped(emulator: Emulator, name: str) -> Dict[str, threading.Event]:
+    events = {"started": threading.Event(), "stopped": threading.Event(), "printed_late": threading.Event()}
+
+    @emulator.model(name)
+    def forever(ticks: int = 600) -> str:
+        events["started"].set()
+        try:
+            for _ in range(ticks):
+                time.sleep(0.05)
+            print("still here")
+            events["printed_late"].set()
+            return "never"
+        finally:
+            events["stopped"].set()
+
+    return events
+
+
+def test_canceling_stops_the_model_code(emulator: Emulator) -> None:
+    events = _model_that_runs_until_stopped(emulator, "acme/forever")
+    client = emulator.client()
+    running = client.predictions.create(version="acme/forever", input={})
+    assert running.status in ("starting", "processing")
+    assert events["started"].wait(10)
+    assert client.predictions.get(prediction_id=running.id).status == "processing"
+    assert client.predictions.cancel(prediction_id=running.id).status == "canceled"
+    # A canceled model's code gets an exception, as under Cog, rather than running on for 30 s.
+    assert events["stopped"].wait(10)
+    assert not events["printed_late"].is_set()
+    assert client.predictions.get(prediction_id=running.id).status == "canceled"
+
+
+def test_leaving_serve_cancels_running_models_so_nothing_prints_after(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    emulator = Emulator(builtin_models=False)
+    events = _model_that_runs_until_stopped(emulator, "acme/forever")
+    with emulator.serve():
+        running = emulator.client().predictions.create(version="acme/forever", input={"ticks": 40})
+        assert events["started"].wait(10)
+    assert events["stopped"].wait(10)
+    assert emulator.predictions[running.id].status == "canceled"
+    assert not events["printed_late"].is_set()
+    assert "still here" not in capfd.readouterr().out
+
+
 def test_invalid_input_is_a_422_naming_the_field(emulator: Emulator) -> None:
     with pytest.raises(replicate.UnprocessableEntityError, match=r"input\.colour"):
         emulator.client().predictions.create(
@@ -156,6 +202,11 @@ def test_cursor_pagination_with_absolute_next_urls(emulator: Emulator) -> None:
     first = client.predictions.list()
     assert len(first.results) == 3
     assert first.next is not None and first.next.startswith(emulator.base_url)
+    assert first.previous is None
+    second = first.get_next_page()
+    assert second is not None and second.previous is not None
+    back = httpx.get(second.previous, headers={"Authorization": f"Bearer {emulator.token}"}).json()
+    assert [p["id"] for p in back["results"]] == [p.id for p in first.results]
     assert len(list(first)) == 7
     assert emulator.prediction_count == 7
 
@@ -273,11 +324,82 @@ def test_webhooks_are_signed_and_verify_with_the_client(emulator: Emulator) -> N
         server.shutdown()
 
 
+def _webhook_receiver(failures: int) -> tuple[HTTPServer, List[Dict[str, Any]]]:
+    """A loopback webhook endpoint that answers 500 to its first `failures` deliveries."""
+    received: List[Dict[str, Any]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append({"body": body, "headers": dict(self.headers.items())})
+            self.send_response(500 if len(received) <= failures else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server, received
+
+
+def test_webhooks_are_retried_and_trainings_send_them_too(emulator: Emulator) -> None:
+    server, received = _webhook_receiver(failures=1)
+    try:
+        client = emulator.client()
+        secret = client.webhooks.default.secret.get().key
+        version = client.models.get(model_owner="replicate", model_name="hello-world").latest_version
+        assert version is not None
+        client.models.create(owner="emulator", name="hooked", visibility="private", hardware="cpu")
+        training = client.trainings.create(
+            model_owner="replicate",
+            model_name="hello-world",
+            version_id=version.id,
+            destination="emulator/hooked",
+            input={},
+            webhook=f"http://127.0.0.1:{server.server_address[1]}/hook",
+            webhook_events_filter=["completed"],
+        )
+        for _ in range(500):
+            if emulator.webhook_deliveries:
+                break
+            time.sleep(0.01)
+        # The first attempt got a 500; the emulator tried again, as Replicate does.
+        assert emulator.webhook_deliveries == [
+            {"url": f"http://127.0.0.1:{server.server_address[1]}/hook", "event": "completed", "status": 200}
+        ]
+        assert len(received) == 2 and received[0]["body"] == received[1]["body"]
+        delivered = client.webhooks.unwrap(received[1]["body"], received[1]["headers"], secret=secret)
+        assert isinstance(delivered, replicate.types.Training)
+        assert delivered.id == training.id and delivered.status == "succeeded"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_event_streams_carry_logs_error_and_done(emulator: Emulator) -> None:
+    client = emulator.client()
+    prediction = client.predictions.create(version="replicate/fail", input={"message": "kaput"})
+    assert prediction.urls is not None and prediction.urls.stream
+    text = httpx.get(prediction.urls.stream, headers={"Accept": "text/event-stream"}).text
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = [line.split(": ", 1) for line in block.splitlines()]
+        events.append((dict(fields)["event"], "\n".join(value for key, value in fields if key == "data")))
+    names = [name for name, _ in events]
+    assert names[0] == "logs" and names[-2:] == ["error", "done"]
+    assert ("logs", "starting up") in events
+    assert json.loads(events[-2][1]) == {"detail": "kaput"}
+    assert json.loads(events[-1][1]) == {"reason": "error"}
+
+
 def test_faults_fail_drop_delay_throttle_and_cut_streams(emulator: Emulator) -> None:
     client = emulator.client(max_retries=0)
     emulator.faults.fail_next(1, status=503, retry_after=1, path="/v1/account")
-    with pytest.raises(replicate.InternalServerError):
+    with pytest.raises(replicate.InternalServerError) as unavailable:
         client.account.get()
+    assert unavailable.value.response.headers["retry-after"] == "1"
     assert client.account.get().username == "emulator"
 
     emulator.faults.drop_next(1, path="/v1/hardware")
@@ -348,3 +470,69 @@ def test_serve_from_a_shell(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_serve_from_a_shell_on_a_given_port_with_more_models(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    (tmp_path / "my_models.py").write_text(
+        "def register(emulator):\n"
+        "    @emulator.model('acme/shout')\n"
+        "    def shout(text: str) -> str:\n"
+        "        return text.upper()\n"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "replicate.testing",
+            "serve",
+            "--port",
+            str(port),
+            "--models",
+            "my_models:register",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        assert f"serving at http://127.0.0.1:{port}/v1" in process.stdout.readline()
+        banner = "".join(process.stdout.readline() for _ in range(3))
+        assert "acme/shout" in banner and "replicate/hello-world" in banner
+        client = replicate.Replicate(base_url=f"http://127.0.0.1:{port}/v1", bearer_token=DEFAULT_TOKEN)
+        assert client.run("acme/shout", input={"text": "hey"}) == "HEY"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_the_emulator_needs_only_the_standard_library() -> None:
+    import subprocess
+    import sys
+
+    script = """
+import json, sys, urllib.request
+from replicate.testing import Emulator
+em = Emulator()
+with em.serve() as base_url:
+    request = urllib.request.Request(
+        f"{base_url}/models/replicate/hello-world/predictions",
+        data=json.dumps({"input": {"text": "stdlib"}}).encode(),
+        headers={"Authorization": f"Bearer {em.token}", "Content-Type": "application/json", "Prefer": "wait"},
+    )
+    with urllib.request.urlopen(request) as response:
+        print(json.load(response)["output"])
+print(sorted({name.split(".")[0] for name in sys.modules} & {"httpx", "httpcore", "pydantic", "anyio", "distro"}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["hello stdlib", "[]"]

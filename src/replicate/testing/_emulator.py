@@ -33,7 +33,7 @@ from ._records import (
     VersionRecord,
     new_id,
 )
-from ._runner import StdoutRouter, finish, run_prediction
+from ._runner import StdoutRouter, finish, interrupt, run_prediction
 from ._schema import derive_schema
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ class Emulator:
         input_schema = version.openapi_schema["components"]["schemas"]["Input"]
         threading.Thread(
             target=run_prediction,
-            args=(prediction, function, input_schema, self.store_output, self._on_event, self._fetch),
+            args=(prediction, function, input_schema, self.store_output, self.on_event, self._fetch),
             daemon=True,
             name=f"prediction-{prediction.id}",
         ).start()
@@ -197,8 +197,9 @@ class Emulator:
 
     def cancel(self, prediction: PredictionRecord) -> None:
         prediction.cancel_requested.set()
+        interrupt(prediction)
         if finish(prediction, "canceled"):
-            self._on_event(prediction, "completed")
+            self.on_event(prediction, "completed")
 
     @property
     def prediction_count(self) -> int:
@@ -244,7 +245,8 @@ class Emulator:
 
     # -- webhooks -----------------------------------------------------------------------------------
 
-    def _on_event(self, prediction: PredictionRecord, event: str) -> None:
+    def on_event(self, prediction: PredictionRecord, event: str) -> None:
+        """Deliver `event` of a prediction or training to its webhook, if it asked for that event."""
         if not prediction.webhook or event not in prediction.webhook_events_filter:
             return
         body = json.dumps(prediction.to_json()).encode()
@@ -297,6 +299,11 @@ class Emulator:
                 server.shutdown()
                 server.server_close()
             self._servers = []
+            # Models still running would outlive the emulator, printing into whatever stdout
+            # is by then; stop them as a machine going down would.
+            for record in [*self.predictions.values(), *self.trainings.values()]:
+                if not record.done:
+                    self.cancel(record)
 
     def client(self, **options: Any) -> Replicate:
         """A `Replicate` client pointed at this emulator (while it serves)."""

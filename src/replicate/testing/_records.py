@@ -128,6 +128,7 @@ class PredictionRecord:
     events: List[Tuple[str, str]] = field(default_factory=lambda: [])
     changed: threading.Condition = field(default_factory=threading.Condition)
     cancel_requested: threading.Event = field(default_factory=threading.Event)
+    worker: Optional[int] = None  # the thread running the model's code, while it does
 
     @property
     def done(self) -> bool:

@@ -8,6 +8,7 @@ message as `error` and the traceback in `logs`, and returned `Path`/`bytes` beco
 from __future__ import annotations
 
 import base64
+import ctypes
 import inspect
 import io
 import json
@@ -22,7 +23,27 @@ from typing import Any, Callable, Dict, List, Optional, TextIO
 
 from ._records import PredictionRecord, now
 
-__all__ = ["StdoutRouter", "run_prediction"]
+__all__ = ["Canceled", "StdoutRouter", "interrupt", "run_prediction"]
+
+
+class Canceled(BaseException):
+    """Raised inside a model's code when its prediction is canceled, as Cog does; a
+    BaseException so that a model's `except Exception` does not swallow it."""
+
+
+def _raise_in(thread_id: int, exc: Optional[type[BaseException]]) -> None:
+    # The only way to stop Python code on another thread; None clears a pending exception.
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None
+    )
+
+
+def interrupt(prediction: PredictionRecord) -> None:
+    """Stop the prediction's model code (if it is running) by raising `Canceled` in it, so a
+    canceled model neither keeps running nor prints after its emulator has stopped."""
+    with prediction.changed:
+        if prediction.worker is not None:
+            _raise_in(prediction.worker, Canceled)
 
 
 class StdoutRouter(io.TextIOBase):
@@ -107,19 +128,18 @@ def run_prediction(
             return store_file("output.bin", bytes(value))
         return value
 
-    prediction.status = "processing"
-    prediction.started_at = now()
-    prediction.add_event("status", "processing")
-    on_event(prediction, "start")
-    started = time.monotonic()
-    StdoutRouter.capture(log)
-    properties: Dict[str, Any] = input_schema.get("properties", {})
-    try:
-        kwargs = {
-            k: _materialize(v, properties.get(k, {}), scratch, fetch) for k, v in prediction.input.items()
-        }
-        result = function(**kwargs)
-        if inspect.isgenerator(result):
+    def run_code() -> Any:
+        with prediction.changed:
+            prediction.worker = threading.get_ident()
+        try:
+            if prediction.cancel_requested.is_set():
+                raise Canceled
+            kwargs = {
+                k: _materialize(v, properties.get(k, {}), scratch, fetch) for k, v in prediction.input.items()
+            }
+            result = function(**kwargs)
+            if not inspect.isgenerator(result):
+                return publish(result)
             items: List[Any] = []
             for item in result:
                 if prediction.cancel_requested.is_set():
@@ -131,16 +151,32 @@ def run_prediction(
                 data = published if isinstance(published, str) else json.dumps(published)
                 prediction.add_event("output", data)
                 on_event(prediction, "output")
-            result = items
-        else:
-            result = publish(result)
-        finish(prediction, "succeeded", output=result, started=started)
+            return items
+        finally:
+            # Under the lock `interrupt` takes: after this, no `Canceled` is pending or can come.
+            with prediction.changed:
+                prediction.worker = None
+                _raise_in(threading.get_ident(), None)
+
+    prediction.status = "processing"
+    prediction.started_at = now()
+    prediction.add_event("status", "processing")
+    on_event(prediction, "start")
+    started = time.monotonic()
+    StdoutRouter.capture(log)
+    properties: Dict[str, Any] = input_schema.get("properties", {})
+    ended = False
+    try:
+        ended = finish(prediction, "succeeded", output=run_code(), started=started)
+    except Canceled:
+        pass  # `Emulator.cancel` has ended the prediction and announced it
     except Exception as exc:
         log(traceback.format_exc())
-        finish(prediction, "failed", error=str(exc) or type(exc).__name__, started=started)
+        ended = finish(prediction, "failed", error=str(exc) or type(exc).__name__, started=started)
     finally:
         StdoutRouter.capture(None)
-    on_event(prediction, "completed")
+    if ended:
+        on_event(prediction, "completed")
 
 
 def finish(

@@ -464,6 +464,10 @@ class _Handler(BaseHTTPRequestHandler):
             em.base_url,
             kind="training",
             destination=destination,
+            webhook=data.get("webhook"),
+            webhook_events_filter=tuple(
+                data.get("webhook_events_filter") or ("start", "output", "logs", "completed")
+            ),
         )
         em.trainings[training.id] = training
 
@@ -473,17 +477,19 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(0.02)
             training.status = "processing"
             training.started_at = training.created_at
+            em.on_event(training, "start")
             time.sleep(0.05)
             target = em.models[destination]
             source = self._version(owner, name, version_id)
             new = VersionRecord(new_id() + new_id()[:38], source.function, source.openapi_schema)
             target.versions.append(new)
-            finish(
+            if finish(
                 training,
                 "succeeded",
                 output={"version": new.id, "weights": em.store_output("weights.tar", b"weights")},
                 started=time.monotonic() - 0.05,
-            )
+            ):
+                em.on_event(training, "completed")
 
         import threading
 
