@@ -61,6 +61,8 @@ class MiniAPI:
         self.streaming = streaming
         self.cut_streams = False
         self.upload_delay = 0.0
+        self.uploads_in_flight = 0
+        self.most_uploads_in_flight = 0
         self.lock = threading.Lock()
 
     def model(self, name: str, output_schema: Optional[Dict[str, Any]] = None) -> Callable[[Any], Any]:
@@ -224,7 +226,12 @@ class MiniAPI:
         if h.headers.get("Authorization") != f"Bearer {TOKEN}":
             return h.send_json(401, {"title": "Unauthenticated", "detail": "bad token", "status": 401})
         if h.command == "POST" and parts[:2] == ["v1", "files"]:
+            with self.lock:
+                self.uploads_in_flight += 1
+                self.most_uploads_in_flight = max(self.most_uploads_in_flight, self.uploads_in_flight)
             time.sleep(self.upload_delay)
+            with self.lock:
+                self.uploads_in_flight -= 1
             key = secrets.token_hex(4)
             self.files[key] = (body, "application/octet-stream")
             return h.send_json(

@@ -68,9 +68,7 @@ def test_wait_must_be_1_to_60_seconds_and_excludes_prefer(api: MiniAPI) -> None:
 
 
 def test_wait_false_returns_the_prediction_without_blocking(api: MiniAPI) -> None:
-    started = time.monotonic()
     prediction = api.client().run("acme/echo", input={"seconds": 1}, wait=False)
-    assert time.monotonic() - started < 0.5
     assert isinstance(prediction, Prediction)
     assert prediction.status in ("starting", "processing")
     assert "Prefer" not in api.requests[0].headers
@@ -78,11 +76,9 @@ def test_wait_false_returns_the_prediction_without_blocking(api: MiniAPI) -> Non
 
 def test_run_past_the_wait_window_returns_as_soon_as_the_prediction_ends(api: MiniAPI) -> None:
     seconds = WAIT_WINDOW + 0.4
-    started = time.monotonic()
     assert api.client().run("acme/echo", input={"text": "slow", "seconds": seconds}) == "echo slow"
-    late = time.monotonic() - started - seconds
-    assert late < 0.1, f"returned {late:.3f}s after the model ended"
-    # It followed the event stream (on its own host: no token sent there) instead of polling.
+    # It followed the event stream (on its own host: no token sent there) instead of polling, so it
+    # returns on the `done` event; how soon is measured by benchmarks/run_latency.py.
     (stream,) = api.seen("GET", "/streams/")
     assert stream.headers["Accept"] == "text/event-stream"
     assert "Authorization" not in stream.headers
@@ -93,11 +89,10 @@ def test_run_polls_quickly_when_there_is_no_stream_url(api: MiniAPI, monkeypatch
     api.streaming = False
     monkeypatch.setenv("REPLICATE_POLL_INTERVAL", "0.05")
     seconds = WAIT_WINDOW + 0.3
-    started = time.monotonic()
     assert api.client().run("acme/echo", input={"seconds": seconds}) == "echo x"
-    # Well under a fixed 0.5 s tick, with room for a loaded machine (speed lives in benchmarks).
-    assert time.monotonic() - started - seconds < 0.3
-    assert len(api.seen("GET", "/v1/predictions/")) >= 5  # a short, growing, capped interval
+    # A fixed 0.5 s tick would poll at most twice in the 0.3 s past the window; a short, growing
+    # interval capped at 0.05 s polls many times.
+    assert len(api.seen("GET", "/v1/predictions/")) >= 5
 
 
 def test_a_bad_poll_interval_setting_is_a_clear_error(api: MiniAPI, monkeypatch: pytest.MonkeyPatch) -> None:
