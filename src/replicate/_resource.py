@@ -176,7 +176,8 @@ class Operation(Generic[P, S, A, AS]):
         execute = client._executor(view)
         qualname = f"{type(obj).__name__.lower()}.{self.__name__}"
         result = _result_of(self.build)
-        if client._is_async and (view == "raw" or (view == "plain" and not result.startswith("PageCall"))):
+        paginated = result.startswith(("PageCall", "CreatedPageCall"))
+        if client._is_async and (view == "raw" or (view == "plain" and not paginated)):
             # Awaitable forms are real coroutine functions, as `inspect.iscoroutinefunction` sees them.
             async def bound(*args: Any, **kwargs: Any) -> Any:  # pyright: ignore[reportRedeclaration]
                 call = build(obj, *args, **kwargs)
