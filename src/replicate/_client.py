@@ -186,13 +186,6 @@ class ReplicateResources(Resource[E, V]):
         # A client's raw and streamed views are plain resource trees, not more clients.
         return ReplicateResources
 
-    def _cached(self, name: str, cls: Callable[[_ClientBase[Any], str], Any]) -> Any:
-        key = "_ns_" + name
-        found = self.__dict__.get(key)
-        if found is None:
-            found = self.__dict__[key] = cls(self._client, self._view)
-        return found
-
     @endpoint
     def search(
         self, *, query: str, limit: Union[int, NotGiven] = NOT_GIVEN, **options: Unpack[RequestOptions]

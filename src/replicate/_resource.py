@@ -131,6 +131,14 @@ class Resource(Generic[E, V]):
             cache[view] = self._namespace_class()(self._client, view)
         return cache[view]
 
+    def _cached(self, name: str, cls: Callable[[_ClientBase[Any], ViewName], Any]) -> Any:
+        """The sub-namespace `name` of this one, built once (it holds its bound methods)."""
+        key = "_ns_" + name
+        found = self.__dict__.get(key)
+        if found is None:
+            found = self.__dict__[key] = cls(self._client, self._view)
+        return found
+
     def _namespace_class(self) -> type[Self]:
         """The class to build views of this namespace from (the client overrides it)."""
         return type(self)
@@ -141,6 +149,8 @@ class Operation(Generic[P, S, A, AS]):
 
     def __init__(self, build: Callable[Concatenate[Any, P], Call[Any]]) -> None:
         self.build = build
+        self._result = _result_of(build)
+        self._paginated = self._result.startswith(("PageCall", "CreatedPageCall"))
         self.__name__ = build.__name__
         self.__doc__ = build.__doc__
         self.__wrapped__ = build
@@ -175,9 +185,7 @@ class Operation(Generic[P, S, A, AS]):
         client, view = obj._client, obj._view
         execute = client._executor(view)
         qualname = f"{type(obj).__name__.lower()}.{self.__name__}"
-        result = _result_of(self.build)
-        paginated = result.startswith(("PageCall", "CreatedPageCall"))
-        if client._is_async and (view == "raw" or (view == "plain" and not paginated)):
+        if client._is_async and (view == "raw" or (view == "plain" and not self._paginated)):
             # Awaitable forms are real coroutine functions, as `inspect.iscoroutinefunction` sees them.
             async def bound(*args: Any, **kwargs: Any) -> Any:  # pyright: ignore[reportRedeclaration]
                 call = build(obj, *args, **kwargs)
@@ -193,7 +201,7 @@ class Operation(Generic[P, S, A, AS]):
                     check_options(call.options, qualname)
                 return execute(call)
 
-        _describe(bound, self, client._is_async, view, result)
+        _describe(bound, self, client._is_async, view, self._result)
         # A non-data descriptor: caching in the instance makes later lookups a dict hit.
         obj.__dict__[self.__name__] = bound
         return bound
@@ -244,6 +252,8 @@ class Procedure(Generic[P, R]):
 
     def __init__(self, steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> None:
         self.steps = steps
+        # What the generator returns is what the procedure returns, as if from one `Call`.
+        self._result = "Call[" + _result_of(steps).rsplit(", ", 1)[-1]
         self.__name__ = steps.__name__
         self.__doc__ = steps.__doc__
         self.__wrapped__ = steps
@@ -292,7 +302,7 @@ class Procedure(Generic[P, R]):
             def bound(*args: Any, **kwargs: Any) -> Any:
                 return run(steps(obj, *args, **kwargs))
 
-        _describe(bound, self, client._is_async, view, "Call[" + _result_of(steps).rsplit(", ", 1)[-1])
+        _describe(bound, self, client._is_async, view, self._result)
         obj.__dict__[self.__name__] = bound
         return bound
 
@@ -372,11 +382,11 @@ class _Shape:
     """Stands behind a bound endpoint's `__wrapped__`, so that `inspect.signature` shows its real
     parameters (the per-request options spelled out) and return, computed on first look."""
 
-    __slots__ = ("_fn", "_returns", "_signature")
+    __slots__ = ("_fn", "_form", "_signature")
 
-    def __init__(self, fn: Callable[..., Any], returns: str) -> None:
+    def __init__(self, fn: Callable[..., Any], form: Tuple[str, bool, str]) -> None:
         self._fn = fn
-        self._returns = returns
+        self._form = form
         self._signature: Optional[inspect.Signature] = None
 
     @property
@@ -399,7 +409,7 @@ class _Shape:
                     )
                     for name, annotation in RequestOptions.__annotations__.items()
                 ]
-            self._signature = inspect.Signature(parameters, return_annotation=self._returns)
+            self._signature = inspect.Signature(parameters, return_annotation=_form_returns(*self._form))
         return self._signature
 
 
@@ -407,4 +417,6 @@ def _describe(bound: Callable[..., Any], declared: Any, is_async: bool, view: st
     bound.__name__ = declared.__name__
     bound.__qualname__ = declared.__name__
     bound.__doc__ = declared.__doc__
-    bound.__wrapped__ = _Shape(declared.__wrapped__, _form_returns(result, is_async, view))  # type: ignore[attr-defined]
+    bound.__wrapped__ = _Shape(declared.__wrapped__, (result, is_async, view))  # type: ignore[attr-defined]
+    # `typing.get_type_hints` would read the wrapper's `*args: Any` in the _Shape's (absent) globals.
+    bound.__annotations__ = {}

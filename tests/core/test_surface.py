@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Any, Dict, List, Optional, Tuple, get_args, get_origin
+from typing import Any, Dict, List, Optional, Tuple, get_args, get_origin, get_type_hints
 
 import httpx
 import pytest
@@ -318,6 +318,7 @@ def test_operation_call_shapes(
         is_async = client is async_
         assert signature.return_annotation == (async_returns(returns) if is_async else returns)
         evaluate(signature.return_annotation)
+        get_type_hints(fn)  # does not raise
         assert inspect.iscoroutinefunction(fn) == (is_async and not is_page)
         # with_raw_response / with_streaming_response at every level of the path, same parameters
         for view in ("with_raw_response", "with_streaming_response"):
