@@ -26,6 +26,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     import httpx
+    from typing_extensions import Unpack
 
     from ._client import AsyncReplicate as AsyncReplicate
     from ._client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from ._sentinels import NotGiven as NotGiven
     from ._sentinels import Omit as Omit
     from ._sentinels import omit as omit
+    from ._types import RequestOptions
     from ._types import Timeout as Timeout
     from ._use import get_path_url as get_path_url
     from ._webhooks import WebhookVerificationError as WebhookVerificationError
@@ -322,6 +324,8 @@ def stream(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
     return default_client().stream(ref, input=input, **params)
 
 
-def search(query: str, **kwargs: Any) -> SearchResponse:
+def search(
+    *, query: str, limit: Union[int, NotGiven] = _NOT_GIVEN, **options: Unpack[RequestOptions]
+) -> SearchResponse:
     """Search models, collections and docs: `Replicate().search(...)` on the module-level client."""
-    return default_client().search(query=query, **kwargs)
+    return default_client().search(query=query, limit=limit, **options)

@@ -237,7 +237,7 @@ def test_module_function_signatures(name: str) -> None:
         ] == positional
         for param, default in keyword_only.items():
             assert params[param].kind is KW and params[param].default == default, (fn, param)
-    assert "query" in inspect.signature(replicate.search).parameters
+    assert inspect.signature(replicate.search).parameters["query"].kind is KW
 
 
 @pytest.mark.parametrize("cls", [Replicate, AsyncReplicate])
@@ -479,3 +479,14 @@ def test_model_error_carries_the_prediction() -> None:
     )
     error = replicate.exceptions.ModelError(prediction)
     assert error.prediction is prediction and "boom" in str(error)
+
+
+def test_module_search_uses_the_default_client(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.queue(Reply(200, '{"query": "flux", "models": [], "collections": [], "pages": []}'))
+    monkeypatch.setattr(replicate, "bearer_token", "r8_module")
+    monkeypatch.setattr(replicate, "base_url", server.base_url)
+    assert replicate.search(query="flux", limit=3).query == "flux"
+    assert server.requests[0].path == "/v1/search?query=flux&limit=3"
+    assert server.requests[0].headers["Authorization"] == "Bearer r8_module"
