@@ -66,3 +66,10 @@ async def async_procedure_forms(client: AsyncReplicate) -> None:
     assert_type(await response.parse(), Prediction)
     async with client.predictions.with_streaming_response.wait(prediction_id="p") as streamed:
         assert_type(await streamed.parse(), Prediction)
+
+
+def module_and_options() -> None:
+    import replicate
+
+    assert_type(replicate.search(query="x", limit=2), SearchResponse)
+    assert_type(replicate.predictions.get(prediction_id="p", max_retries=0, timeout=5.0), Prediction)
