@@ -1,4 +1,4 @@
-"""The public surface of /work/shared/api-surface.md, name for name and call shape for call shape.
+"""The public-surface contract (api-surface.md), name for name and call shape for call shape.
 
 Table-driven introspection: every export, error, constructor option, operation (its keyword-only
 parameters, optional ones, per-request options, return and page types, raw and streamed forms at
