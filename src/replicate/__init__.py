@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Union
 
+from ._sentinels import NOT_GIVEN as _NOT_GIVEN
 from ._version import __version__
 
 if TYPE_CHECKING:
     import httpx
+    from typing_extensions import Unpack
 
     from ._client import AsyncReplicate as AsyncReplicate
     from ._client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
@@ -54,11 +56,12 @@ if TYPE_CHECKING:
     from ._models import BaseModel as BaseModel
     from ._refs import ModelVersionIdentifier as ModelVersionIdentifier
     from ._resource import Plain, Sync
-    from ._types import NOT_GIVEN as NOT_GIVEN
-    from ._types import NotGiven as NotGiven
-    from ._types import Omit as Omit
+    from ._sentinels import NOT_GIVEN as NOT_GIVEN
+    from ._sentinels import NotGiven as NotGiven
+    from ._sentinels import Omit as Omit
+    from ._sentinels import omit as omit
+    from ._types import RequestOptions
     from ._types import Timeout as Timeout
-    from ._types import omit as omit
     from ._use import get_path_url as get_path_url
     from ._webhooks import WebhookVerificationError as WebhookVerificationError
     from .resources.account import Account
@@ -71,6 +74,7 @@ if TYPE_CHECKING:
     from .resources.trainings import Trainings
     from .resources.webhooks import Webhooks
     from .types import Model as Model
+    from .types import Prediction, SearchResponse
     from .types import Version as Version
 
     Client = Replicate
@@ -106,10 +110,10 @@ _LAZY: Dict[str, tuple[str, str]] = {
     "DEFAULT_TIMEOUT": ("._constants", "DEFAULT_TIMEOUT"),
     "DEFAULT_MAX_RETRIES": ("._constants", "DEFAULT_MAX_RETRIES"),
     "DEFAULT_CONNECTION_LIMITS": ("._constants", "DEFAULT_CONNECTION_LIMITS"),
-    "NOT_GIVEN": ("._types", "NOT_GIVEN"),
-    "NotGiven": ("._types", "NotGiven"),
-    "Omit": ("._types", "Omit"),
-    "omit": ("._types", "omit"),
+    "NOT_GIVEN": ("._sentinels", "NOT_GIVEN"),
+    "NotGiven": ("._sentinels", "NotGiven"),
+    "Omit": ("._sentinels", "Omit"),
+    "omit": ("._sentinels", "omit"),
     "Timeout": ("._types", "Timeout"),
     "BaseModel": ("._models", "BaseModel"),
     "Model": (".types", "Model"),
@@ -165,6 +169,7 @@ __all__ = [
     "run",
     "use",
     "stream",
+    "search",
     "default_client",
     "APIConnectionError",
     "APIError",
@@ -259,27 +264,50 @@ def default_client() -> Replicate:
     with _default_lock:
         if _default is None or key != _default_key:
             from ._client import Replicate
-            from ._types import NOT_GIVEN
 
-            _default = Replicate(
-                bearer_token=bearer_token,
-                base_url=base_url,
-                timeout=NOT_GIVEN if timeout is None else timeout,
-                max_retries=max_retries,
-                default_headers=default_headers,
-                default_query=default_query,
-                http_client=http_client,
-            )
+            _default = Replicate(**_client_options(), http_client=http_client)
             _default_key = key
         return _default
 
 
-def run(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
+def _client_options() -> Dict[str, Any]:
+    """The module attributes, as client options (those left None take the client's defaults)."""
+    options: Dict[str, Any] = {
+        "bearer_token": bearer_token,
+        "base_url": base_url,
+        "default_headers": default_headers,
+        "default_query": default_query,
+    }
+    if timeout is not None:
+        options["timeout"] = timeout
+    if max_retries is not None:
+        options["max_retries"] = max_retries
+    return options
+
+
+def run(
+    ref: Any,
+    *,
+    input: Optional[Mapping[str, Any]] = None,
+    wait: Union[bool, int, NotGiven] = _NOT_GIVEN,
+    use_file_output: bool = True,
+    file_encoding_strategy: Optional[str] = None,
+    progress: Optional[Callable[[Prediction], object]] = None,
+    **params: Any,
+) -> Any:
     """Run a model and return its output: `Replicate().run(...)` on the module-level client.
 
     See `Replicate.run` for the arguments.
     """
-    return default_client().run(ref, input=input, **params)
+    return default_client().run(
+        ref,
+        input=input,
+        wait=wait,
+        use_file_output=use_file_output,
+        file_encoding_strategy=file_encoding_strategy,
+        progress=progress,
+        **params,
+    )
 
 
 def use(ref: Any, *, hint: Any = None, streaming: bool = False, use_async: bool = False) -> Any:
@@ -294,3 +322,10 @@ def use(ref: Any, *, hint: Any = None, streaming: bool = False, use_async: bool 
 def stream(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
     """Deprecated: iterate a model's output events; use `use(ref, streaming=True)` instead."""
     return default_client().stream(ref, input=input, **params)
+
+
+def search(
+    *, query: str, limit: Union[int, NotGiven] = _NOT_GIVEN, **options: Unpack[RequestOptions]
+) -> SearchResponse:
+    """Search models, collections and docs: `Replicate().search(...)` on the module-level client."""
+    return default_client().search(query=query, limit=limit, **options)

@@ -59,7 +59,7 @@ from ._exceptions import (
 )
 from ._logs import logger
 from ._platform import token_from_environment, user_agent
-from ._resource import Async, E, Plain, Raw, Resource, Step, Streamed, Sync, V, endpoint
+from ._resource import Async, E, Plain, Raw, Resource, Step, Streamed, Sync, V, endpoint, last_response
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven, Omit, RequestOptions, TimeoutTypes
 
@@ -186,13 +186,6 @@ class ReplicateResources(Resource[E, V]):
         # A client's raw and streamed views are plain resource trees, not more clients.
         return ReplicateResources
 
-    def _cached(self, name: str, cls: Callable[[_ClientBase[Any], str], Any]) -> Any:
-        key = "_ns_" + name
-        found = self.__dict__.get(key)
-        if found is None:
-            found = self.__dict__[key] = cls(self._client, self._view)
-        return found
-
     @endpoint
     def search(
         self, *, query: str, limit: Union[int, NotGiven] = NOT_GIVEN, **options: Unpack[RequestOptions]
@@ -213,6 +206,7 @@ class _ClientBase(Generic[HttpT]):
     _default_headers: Mapping[str, Union[str, Omit]]
     _default_query: Mapping[str, object]
     _http: HttpT
+    _is_async: ClassVar[bool] = False
     _http_type: ClassVar[type]
     """`httpx.Client` or `httpx.AsyncClient`: what `http_client=` must be."""
     _default_http: ClassVar[Callable[..., Any]]
@@ -223,7 +217,7 @@ class _ClientBase(Generic[HttpT]):
         bearer_token: Optional[str] = None,
         base_url: Union[str, httpx.URL, None] = None,
         timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
-        max_retries: Optional[int] = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
         default_query: Optional[Mapping[str, object]] = None,
         http_client: Optional[HttpT] = None,
@@ -252,8 +246,6 @@ class _ClientBase(Generic[HttpT]):
         url = httpx.URL(str(base_url).rstrip("/"))
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"base_url must be an absolute http(s) URL, got {str(base_url)!r}")
-        if max_retries is None:
-            max_retries = DEFAULT_MAX_RETRIES
         _check_max_retries(max_retries)
         if isinstance(timeout, NotGiven):
             timeout = DEFAULT_TIMEOUT
@@ -391,7 +383,9 @@ class _ClientBase(Generic[HttpT]):
     # -- one exchange, with retries ------------------------------------------------------------
 
     def _retry_policy(self, call: Call[Any]) -> RetryPolicy:
-        max_retries = call.options.get("max_retries", self.max_retries)  # type: ignore[misc]
+        max_retries = call.options.get("max_retries", NOT_GIVEN)
+        if isinstance(max_retries, NotGiven):
+            max_retries = self.max_retries
         _check_max_retries(max_retries)
         return RetryPolicy(max_retries=max_retries)
 
@@ -503,6 +497,10 @@ class _ClientBase(Generic[HttpT]):
         """Run a procedure's steps (see `_resource.procedure`)."""
         raise NotImplementedError
 
+    def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
+        """Run a procedure's steps for its raw ("raw") or streamed ("streamed") form."""
+        raise NotImplementedError
+
     def _low_level_call(
         self,
         method: str,
@@ -522,7 +520,7 @@ class _ClientBase(Generic[HttpT]):
         if "timeout" in options:
             request_options["timeout"] = options["timeout"]
         if "max_retries" in options:
-            request_options["max_retries"] = options["max_retries"]  # type: ignore[typeddict-unknown-key]
+            request_options["max_retries"] = options["max_retries"]
         if "extra_json" in options:
             request_options["extra_body"] = dict(options["extra_json"])
         if not path.startswith(("http://", "https://")) and not path.startswith("/"):
@@ -619,6 +617,14 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         from ._steps import complete
 
         return complete(self, steps)
+
+    def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
+        """A procedure's raw (or streamed) form: the response of its last call, already read."""
+        from ._response import APIResponse
+
+        response, call = self._run_steps(last_response(steps, self._parse))
+        wrapped = APIResponse[Any](response, client=self, call=call)
+        return wrapped if view == "raw" else contextlib.nullcontext(wrapped)
 
     # -- running models (see _run.py, _use.py, _stream.py) ------------------------------------------
 
@@ -756,6 +762,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
     ...     prediction = await client.predictions.get(prediction_id="...")
     """
 
+    _is_async = True
     _http_type = httpx.AsyncClient
     _default_http = DefaultAsyncHttpxClient
 
@@ -838,6 +845,20 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
         from ._steps import async_complete
 
         return await async_complete(self, steps)
+
+    def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
+        """A procedure's raw (or streamed) form: the response of its last call, already read."""
+        from ._response import AsyncAPIResponse
+
+        async def raw() -> AsyncAPIResponse[Any]:
+            response, call = await self._run_steps(last_response(steps, self._parse))
+            return AsyncAPIResponse[Any](response, client=self, call=call)
+
+        @contextlib.asynccontextmanager
+        async def streamed() -> AsyncGenerator[AsyncAPIResponse[Any], None]:
+            yield await raw()
+
+        return raw() if view == "raw" else streamed()
 
     # -- running models (see _run.py, _use.py, _stream.py) ------------------------------------------
 

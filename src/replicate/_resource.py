@@ -18,6 +18,8 @@ the client picks the matching execution (see `_client.py`).
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -25,8 +27,11 @@ from typing import (
     Callable,
     ContextManager,
     Coroutine,
+    Dict,
     Generator,
     Generic,
+    Optional,
+    Tuple,
     TypeVar,
     Union,
     overload,
@@ -37,6 +42,10 @@ from typing_extensions import Concatenate, ParamSpec, Self
 from ._call import BinaryCall, Call, CreatedPageCall, PageCall, check_options
 
 if TYPE_CHECKING:
+    import inspect
+
+    import httpx
+
     from ._client import _ClientBase
     from ._response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
     from .pagination import (
@@ -122,6 +131,14 @@ class Resource(Generic[E, V]):
             cache[view] = self._namespace_class()(self._client, view)
         return cache[view]
 
+    def _cached(self, name: str, cls: Callable[[_ClientBase[Any], ViewName], Any]) -> Any:
+        """The sub-namespace `name` of this one, built once (it holds its bound methods)."""
+        key = "_ns_" + name
+        found = self.__dict__.get(key)
+        if found is None:
+            found = self.__dict__[key] = cls(self._client, self._view)
+        return found
+
     def _namespace_class(self) -> type[Self]:
         """The class to build views of this namespace from (the client overrides it)."""
         return type(self)
@@ -132,6 +149,8 @@ class Operation(Generic[P, S, A, AS]):
 
     def __init__(self, build: Callable[Concatenate[Any, P], Call[Any]]) -> None:
         self.build = build
+        self._result = _result_of(build)
+        self._paginated = self._result.startswith(("PageCall", "CreatedPageCall"))
         self.__name__ = build.__name__
         self.__doc__ = build.__doc__
         self.__wrapped__ = build
@@ -163,17 +182,26 @@ class Operation(Generic[P, S, A, AS]):
         if obj is None:
             return self
         build = self.build
-        execute = obj._client._executor(obj._view)
+        client, view = obj._client, obj._view
+        execute = client._executor(view)
         qualname = f"{type(obj).__name__.lower()}.{self.__name__}"
+        if client._is_async and (view == "raw" or (view == "plain" and not self._paginated)):
+            # Awaitable forms are real coroutine functions, as `inspect.iscoroutinefunction` sees them.
+            async def bound(*args: Any, **kwargs: Any) -> Any:  # pyright: ignore[reportRedeclaration]
+                call = build(obj, *args, **kwargs)
+                if call.options:
+                    check_options(call.options, qualname)
+                return await execute(call)
 
-        def bound(*args: Any, **kwargs: Any) -> Any:
-            call = build(obj, *args, **kwargs)
-            if call.options:
-                check_options(call.options, qualname)
-            return execute(call)
+        else:
 
-        bound.__name__ = self.__name__
-        bound.__doc__ = self.__doc__
+            def bound(*args: Any, **kwargs: Any) -> Any:
+                call = build(obj, *args, **kwargs)
+                if call.options:
+                    check_options(call.options, qualname)
+                return execute(call)
+
+        _describe(bound, self, client._is_async, view, self._result)
         # A non-data descriptor: caching in the instance makes later lookups a dict hit.
         obj.__dict__[self.__name__] = bound
         return bound
@@ -219,11 +247,13 @@ Step = Union[Call[Any], Sleep]
 class Procedure(Generic[P, R]):
     """A method made of several calls (polling, say), written once as a generator of steps.
 
-    Only plain results exist for procedures: there is no single response to hand back raw.
+    Its raw and streamed forms hand back the response of the last call it made, already read.
     """
 
     def __init__(self, steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> None:
         self.steps = steps
+        # What the generator returns is what the procedure returns, as if from one `Call`.
+        self._result = "Call[" + _result_of(steps).rsplit(", ", 1)[-1]
         self.__name__ = steps.__name__
         self.__doc__ = steps.__doc__
         self.__wrapped__ = steps
@@ -237,19 +267,42 @@ class Procedure(Generic[P, R]):
     def __get__(self, obj: Resource[Sync, Plain], owner: Any) -> Callable[P, R]: ...
     @overload
     def __get__(self, obj: Resource[Async, Plain], owner: Any) -> Callable[P, Coroutine[Any, Any, R]]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync, Raw], owner: Any) -> Callable[P, APIResponse[R]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Async, Raw], owner: Any
+    ) -> Callable[P, Coroutine[Any, Any, AsyncAPIResponse[R]]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Sync, Streamed], owner: Any
+    ) -> Callable[P, ContextManager[APIResponse[R]]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Async, Streamed], owner: Any
+    ) -> Callable[P, AsyncContextManager[AsyncAPIResponse[R]]]: ...
     def __get__(self, obj: Resource[Any, Any] | None, owner: Any) -> Any:
         if obj is None:
             return self
-        if obj._view != "plain":
-            raise AttributeError(f"{self.__name__}() has no {obj._view} response form; call it directly")
         steps = self.steps
-        run = obj._client._run_steps
+        client, view = obj._client, obj._view
+        if view == "plain":
+            run: Callable[[Generator[Step, Any, Any]], Any] = client._run_steps
+        else:
+            # The raw and streamed forms hand back the response of the procedure's last call.
+            run = functools.partial(client._run_steps_for_response, view=view)
 
-        def bound(*args: Any, **kwargs: Any) -> Any:
-            return run(steps(obj, *args, **kwargs))
+        if client._is_async and view != "streamed":
 
-        bound.__name__ = self.__name__
-        bound.__doc__ = self.__doc__
+            async def bound(*args: Any, **kwargs: Any) -> Any:  # pyright: ignore[reportRedeclaration]
+                return await run(steps(obj, *args, **kwargs))
+
+        else:
+
+            def bound(*args: Any, **kwargs: Any) -> Any:
+                return run(steps(obj, *args, **kwargs))
+
+        _describe(bound, self, client._is_async, view, self._result)
         obj.__dict__[self.__name__] = bound
         return bound
 
@@ -257,3 +310,113 @@ class Procedure(Generic[P, R]):
 def procedure(steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> Procedure[P, R]:
     """Declare a multi-call method from a generator that yields `Call`s and `Sleep`s."""
     return Procedure(steps)
+
+
+def last_response(
+    steps: Generator[Step, Any, Any], parse: Callable[[httpx.Response, Call[Any]], Any]
+) -> Generator[Step, Any, Tuple[httpx.Response, Call[Any]]]:
+    """Run a procedure's `steps`, making each call for its response (parsed for the procedure);
+    returns the last response and its call, for the raw and streamed forms of a procedure."""
+    import httpx
+
+    last: Optional[Tuple[httpx.Response, Call[Any]]] = None
+    step = next(steps)
+    while True:
+        try:
+            if isinstance(step, Call):
+                response = yield replace(step, cast_to=httpx.Response)
+                last = (response, step)
+                result = parse(response, step)
+            else:
+                result = yield step
+            step = steps.send(result)
+        except StopIteration:
+            break
+        except Exception as exc:
+            try:
+                step = steps.throw(exc)
+            except StopIteration:
+                break
+    if last is None:
+        raise RuntimeError("The procedure made no request, so there is no response to return")
+    return last
+
+
+# -- what `inspect.signature` and `help()` show for a bound endpoint ---------------------------------
+
+_OPTION_DEFAULTS: Dict[str, Any] = {"extra_headers": None, "extra_query": None, "extra_body": None}
+
+
+def _result_of(fn: Callable[..., Any]) -> str:
+    """The declared return of an endpoint or procedure, as source text (`"Call[Prediction]"`)."""
+    annotation = fn.__annotations__.get("return", "")
+    return annotation if isinstance(annotation, str) else getattr(annotation, "__name__", repr(annotation))
+
+
+def _form_returns(result: str, is_async: bool, view: str) -> str:
+    """What one form of an endpoint returns, from the `Call` it declares (`"PageCall[Model]"`)."""
+    kind, _, item = result.partition("[")
+    item = item[:-1]
+    if kind == "BinaryCall":
+        response = "AsyncBinaryAPIResponse" if is_async else "BinaryAPIResponse"
+        if view == "streamed":
+            return f"AsyncContextManager[{response}]" if is_async else f"ContextManager[{response}]"
+        return response
+    if kind in ("PageCall", "CreatedPageCall"):
+        suffix = "WithCreatedFilters" if kind == "CreatedPageCall" else ""
+        parsed = f"SyncCursorURLPage{suffix}[{item}]"
+        awaited = f"AsyncCursorURLPage{suffix}[{item}]"
+        if is_async and view == "plain":
+            return f"AsyncPaginator[{item}, {awaited}]"
+    else:
+        parsed = awaited = item
+    if view == "plain":
+        return awaited if is_async else parsed
+    response = f"AsyncAPIResponse[{awaited}]" if is_async else f"APIResponse[{parsed}]"
+    if view == "raw":
+        return response
+    return f"AsyncContextManager[{response}]" if is_async else f"ContextManager[{response}]"
+
+
+class _Shape:
+    """Stands behind a bound endpoint's `__wrapped__`, so that `inspect.signature` shows its real
+    parameters (the per-request options spelled out) and return, computed on first look."""
+
+    __slots__ = ("_fn", "_form", "_signature")
+
+    def __init__(self, fn: Callable[..., Any], form: Tuple[str, bool, str]) -> None:
+        self._fn = fn
+        self._form = form
+        self._signature: Optional[inspect.Signature] = None
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        if self._signature is None:
+            import inspect
+
+            from ._types import NOT_GIVEN, RequestOptions
+
+            parameters = list(inspect.signature(self._fn).parameters.values())[1:]  # without self
+            if parameters and parameters[-1].kind is inspect.Parameter.VAR_KEYWORD:
+                parameters.pop()
+                parameters += [
+                    inspect.Parameter(
+                        name,
+                        inspect.Parameter.KEYWORD_ONLY,
+                        default=_OPTION_DEFAULTS.get(name, NOT_GIVEN),
+                        # TypedDict keeps postponed annotations as ForwardRefs: show their text.
+                        annotation=getattr(annotation, "__forward_arg__", annotation),
+                    )
+                    for name, annotation in RequestOptions.__annotations__.items()
+                ]
+            self._signature = inspect.Signature(parameters, return_annotation=_form_returns(*self._form))
+        return self._signature
+
+
+def _describe(bound: Callable[..., Any], declared: Any, is_async: bool, view: str, result: str) -> None:
+    bound.__name__ = declared.__name__
+    bound.__qualname__ = declared.__name__
+    bound.__doc__ = declared.__doc__
+    bound.__wrapped__ = _Shape(declared.__wrapped__, (result, is_async, view))  # type: ignore[attr-defined]
+    # `typing.get_type_hints` would read the wrapper's `*args: Any` in the _Shape's (absent) globals.
+    bound.__annotations__ = {}

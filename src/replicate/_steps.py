@@ -104,7 +104,7 @@ Steps = Generator[RunStep, Any, R]
 
 def _cancel_call(prediction_id: str) -> Call[Any]:
     path = expand_path("/predictions/{prediction_id}/cancel", prediction_id=prediction_id)
-    return Call("POST", path, None, options={"timeout": CANCEL_TIMEOUT, "max_retries": 0})  # type: ignore[typeddict-unknown-key]
+    return Call("POST", path, None, options={"timeout": CANCEL_TIMEOUT, "max_retries": 0})
 
 
 # -- sync ------------------------------------------------------------------------------------------

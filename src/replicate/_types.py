@@ -1,15 +1,13 @@
-"""Sentinels and option types shared by every request.
-
-`NOT_GIVEN` marks an optional argument the caller did not pass (distinct from `None`, which
-may be a meaningful value); `omit` removes a header the client would otherwise send.
-"""
+"""Option types shared by every request, and the sentinels (`NOT_GIVEN`, `omit`; see `_sentinels`)."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, TypeVar, Union
 
 import httpx
-from typing_extensions import Literal, TypedDict, final
+from typing_extensions import TypedDict
+
+from ._sentinels import NOT_GIVEN, NotGiven, Omit, omit
 
 __all__ = [
     "NOT_GIVEN",
@@ -24,34 +22,6 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-
-
-@final
-class NotGiven:
-    """The type of `NOT_GIVEN`: an argument that was not passed at all."""
-
-    def __bool__(self) -> Literal[False]:
-        return False
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN = NotGiven()
-
-
-@final
-class Omit:
-    """The type of `omit`: pass it as a header value to stop the client sending that header."""
-
-    def __bool__(self) -> Literal[False]:
-        return False
-
-    def __repr__(self) -> str:
-        return "omit"
-
-
-omit = Omit()
 
 Timeout = httpx.Timeout
 TimeoutTypes = Union[float, httpx.Timeout, None]
@@ -71,6 +41,8 @@ class RequestOptions(TypedDict, total=False):
     """JSON fields merged into this request's body."""
     timeout: Union[float, httpx.Timeout, NotGiven, None]
     """This request's timeout, in seconds or as an `httpx.Timeout`."""
+    max_retries: Union[int, NotGiven]
+    """How many times to retry this request (instead of the client's `max_retries`)."""
 
 
 def is_given(value: Union[_T, NotGiven, Omit]) -> bool:

@@ -408,16 +408,8 @@ def _module_async_client() -> AsyncReplicate:
     import replicate
 
     from ._client import AsyncReplicate
-    from ._types import NOT_GIVEN
 
-    return AsyncReplicate(
-        bearer_token=replicate.bearer_token,
-        base_url=replicate.base_url,
-        timeout=NOT_GIVEN if replicate.timeout is None else replicate.timeout,
-        max_retries=replicate.max_retries,
-        default_headers=replicate.default_headers,
-        default_query=replicate.default_query,
-    )
+    return AsyncReplicate(**replicate._client_options())  # pyright: ignore[reportPrivateUsage]
 
 
 def use(

@@ -81,6 +81,16 @@ def test_per_request_max_retries_via_with_options(server: ScriptedServer) -> Non
     assert len(server.requests) == 4
 
 
+def test_max_retries_per_call_on_a_resource_method(server: ScriptedServer) -> None:
+    server.default = Reply(500, "{}")
+    with pytest.raises(InternalServerError):
+        client_for(server, max_retries=0).account.get(max_retries=1)
+    assert len(server.requests) == 2
+    with pytest.raises(InternalServerError):
+        client_for(server, max_retries=3).account.get(max_retries=0)
+    assert len(server.requests) == 3
+
+
 def test_x_should_retry_false_stops_retries(server: ScriptedServer) -> None:
     server.queue(Reply(503, "{}", {"x-should-retry": "false"}), Reply(200))
     with pytest.raises(InternalServerError):

@@ -38,10 +38,28 @@ def test_wait_returns_a_failed_prediction_without_raising(server: ScriptedServer
     assert client.predictions.wait(prediction_id="p1").status == "failed"
 
 
-def test_wait_has_no_raw_form(server: ScriptedServer) -> None:
+def test_wait_raw_and_streamed_forms_give_the_last_response(server: ScriptedServer) -> None:
+    server.queue(prediction("processing"), prediction("succeeded"), prediction("processing"))
+    server.queue(prediction("failed"))
     client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
-    with pytest.raises(AttributeError, match="no raw response form"):
-        client.predictions.with_raw_response.wait  # noqa: B018
+    raw = client.predictions.with_raw_response.wait(prediction_id="p1")
+    assert raw.status_code == 200 and raw.is_closed
+    assert raw.http_request.url.path == "/v1/predictions/p1"
+    assert raw.parse().status == "succeeded" and raw.parse().output == "done"
+    with client.predictions.with_streaming_response.wait(prediction_id="p1") as streamed:
+        assert streamed.parse().status == "failed"
+    assert len(server.requests) == 4
+
+
+@pytest.mark.anyio
+async def test_async_wait_raw_and_streamed_forms(server: ScriptedServer) -> None:
+    server.queue(prediction("starting"), prediction("succeeded"), prediction("canceled"))
+    async with replicate.AsyncReplicate(base_url=server.base_url, bearer_token="r8_test") as client:
+        raw = await client.predictions.with_raw_response.wait(prediction_id="p1")
+        assert (await raw.parse()).status == "succeeded"
+        async with client.predictions.with_streaming_response.wait(prediction_id="p1") as streamed:
+            assert (await streamed.parse()).status == "canceled"
+    assert len(server.requests) == 3
 
 
 @pytest.mark.anyio

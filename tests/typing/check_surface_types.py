@@ -53,3 +53,23 @@ async def async_shapes(client: AsyncReplicate) -> None:
         assert_type(await streamed.parse(), VersionGetResponse)
     download = await client.files.download(file_id="f", expiry=1, owner="o", signature="s")
     assert_type(download, AsyncBinaryAPIResponse)
+
+
+def procedure_forms(client: Replicate) -> None:
+    assert_type(client.predictions.with_raw_response.wait(prediction_id="p"), APIResponse[Prediction])
+    with client.predictions.with_streaming_response.wait(prediction_id="p") as response:
+        assert_type(response.parse(), Prediction)
+
+
+async def async_procedure_forms(client: AsyncReplicate) -> None:
+    response = await client.predictions.with_raw_response.wait(prediction_id="p")
+    assert_type(await response.parse(), Prediction)
+    async with client.predictions.with_streaming_response.wait(prediction_id="p") as streamed:
+        assert_type(await streamed.parse(), Prediction)
+
+
+def module_and_options() -> None:
+    import replicate
+
+    assert_type(replicate.search(query="x", limit=2), SearchResponse)
+    assert_type(replicate.predictions.get(prediction_id="p", max_retries=0, timeout=5.0), Prediction)

@@ -35,7 +35,7 @@ class Deployments(Resource[E, V]):
 
     @property
     def predictions(self) -> DeploymentPredictions[E, V]:
-        return DeploymentPredictions[E, V](self._client, self._view)
+        return self._cached("DeploymentPredictions", DeploymentPredictions)
 
     @endpoint
     def create(

@@ -35,19 +35,19 @@ class Models(Resource[E, V]):
 
     @property
     def examples(self) -> Examples[E, V]:
-        return Examples[E, V](self._client, self._view)
+        return self._cached("Examples", Examples)
 
     @property
     def predictions(self) -> ModelPredictions[E, V]:
-        return ModelPredictions[E, V](self._client, self._view)
+        return self._cached("ModelPredictions", ModelPredictions)
 
     @property
     def readme(self) -> Readme[E, V]:
-        return Readme[E, V](self._client, self._view)
+        return self._cached("Readme", Readme)
 
     @property
     def versions(self) -> Versions[E, V]:
-        return Versions[E, V](self._client, self._view)
+        return self._cached("Versions", Versions)
 
     @endpoint
     def create(

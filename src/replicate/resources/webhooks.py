@@ -23,7 +23,7 @@ class Webhooks(Resource[E, V]):
 
     @property
     def default(self) -> Default[E, V]:
-        return Default[E, V](self._client, self._view)
+        return self._cached("Default", Default)
 
     def verify_signature(
         self,
@@ -64,7 +64,7 @@ class Default(Resource[E, V]):
 
     @property
     def secret(self) -> Secret[E, V]:
-        return Secret[E, V](self._client, self._view)
+        return self._cached("Secret", Secret)
 
 
 class Secret(Resource[E, V]):

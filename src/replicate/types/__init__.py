@@ -62,6 +62,7 @@ from .prediction import PredictionMetrics as PredictionMetrics
 from .prediction import PredictionSource as PredictionSource
 from .prediction import PredictionStatus as PredictionStatus
 from .prediction import PredictionURLs as PredictionURLs
+from .prediction import PredictionWaitParams as PredictionWaitParams
 from .prediction import WebhookEvent as WebhookEvent
 from .search import SearchCollection as SearchCollection
 from .search import SearchModelMetadata as SearchModelMetadata
@@ -100,6 +101,8 @@ TrainingCreateResponse = Training
 TrainingListResponse = Training
 TrainingCancelResponse = Training
 TrainingGetResponse = Training
+ClientSearchParams = SearchParams
+"""The v2 SDK's name for the parameters of `client.search` (a method of the client itself)."""
 
 __all__ = [
     # api-surface.md "Types"
@@ -176,7 +179,9 @@ __all__ = [
     "PredictionCreateParams",
     "PredictionGetParams",
     "PredictionListParams",
+    "PredictionWaitParams",
     "SearchParams",
+    "ClientSearchParams",
     "TrainingCancelParams",
     "TrainingCreateParams",
     "TrainingGetParams",

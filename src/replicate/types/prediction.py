@@ -29,6 +29,7 @@ __all__ = [
     "PredictionSource",
     "PredictionStatus",
     "PredictionURLs",
+    "PredictionWaitParams",
     "WebhookEvent",
 ]
 
@@ -178,3 +179,10 @@ class PredictionCancelParams(TypedDict, total=False):
     """`predictions.cancel`: `POST /predictions/{prediction_id}/cancel`."""
 
     prediction_id: Required[str]
+
+
+class PredictionWaitParams(TypedDict, total=False):
+    """`predictions.wait`: polls `GET /predictions/{prediction_id}` until the prediction ends."""
+
+    prediction_id: Required[str]
+    poll_interval: NotRequired[float]
