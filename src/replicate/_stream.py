@@ -32,6 +32,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Tuple,
     cast,
 )
 
@@ -89,12 +90,10 @@ class ServerSentEvent:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ServerSentEvent):
             return NotImplemented
-        return (self.event, self.data, self.id, self.retry) == (
-            other.event,
-            other.data,
-            other.id,
-            other.retry,
-        )
+        return self._fields() == other._fields()
+
+    def _fields(self) -> Tuple[str, str, Optional[str], Optional[int]]:
+        return (self.event, self.data, self.id, self.retry)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -366,8 +365,7 @@ def stream_steps(plan: RunPlan) -> Steps[None]:
         yield Running(None)
         plan.check(prediction)
         items = _as_items(prediction.output)
-        if items:
-            yield Emit([ServerSentEvent("output", i if isinstance(i, str) else json.dumps(i)) for i in items])
+        yield Emit([ServerSentEvent("output", i if isinstance(i, str) else json.dumps(i)) for i in items])
         return
     yield from follow_events(prediction, kinds={"output", "logs"})
     yield Running(None)
