@@ -297,10 +297,10 @@ def _until_done(url: str) -> Steps[bool]:
 
     reader = EventReader(url)
     while True:
-        event = yield from reader.next()
-        if event is None:
+        events = yield from reader.read()
+        if events is None:
             return False
-        if event.event == "done":
+        if any(event.event == "done" for event in events):
             return True
 
 

@@ -11,7 +11,7 @@ result, the way `_resource.procedure` does for `predictions.wait`:
         Gather([calls])  → [results]          (one after another / concurrently)
         OpenStream(call) → OpenResponse       (an unread streaming response)
         ReadChunk(open)  → bytes, b"" at end
-        Emit(value)      → None               (hand a value to whoever iterates)
+        Emit(values)     → None               (hand values, in order, to whoever iterates)
         Running(id)      → None               (the prediction to cancel if the caller gives up)
     complete(client, steps) / iterate(client, steps)              ← sync driver
     await async_complete(client, steps) / async_iterate(...)      ← async driver
@@ -24,7 +24,7 @@ bounded) when the caller gives up: an async task cancelled, or Ctrl-C in sync co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, List, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, List, Optional, Sequence, TypeVar, Union
 
 import httpx
 
@@ -86,9 +86,13 @@ class ReadChunk:
 
 @dataclass(frozen=True)
 class Emit:
-    """Hand `value` to the caller iterating the steps (a streamed output chunk, say)."""
+    """Hand `values`, in order, to the caller iterating the steps (streamed output chunks, say).
 
-    value: Any
+    A batch, not one value: a token stream decodes dozens of events from one read, and a step
+    per token would cost more than decoding it.
+    """
+
+    values: Sequence[Any]
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ def iterate(client: Replicate, steps: Steps[R]) -> Generator[Any, None, R]:
         step = next(steps)
         while True:
             if isinstance(step, Emit):
-                yield step.value
+                yield from step.values
                 step = steps.send(None)
                 continue
             try:
@@ -265,8 +269,8 @@ class _Stepper:
         self.done = False
         self.value: Any = None
 
-    async def next_emit(self) -> Any:
-        """The next emitted value; sets `done` and `value` when the steps return instead."""
+    async def next_emit(self) -> Sequence[Any]:
+        """The next emitted values; sets `done` and `value` when the steps return instead."""
         steps = self.steps
         try:
             step = steps.send(self.pending) if self.started else next(steps)
@@ -279,11 +283,11 @@ class _Stepper:
                 else:
                     step = steps.send(result)
             self.pending = None
-            return step.value
+            return step.values
         except StopIteration as stop:
             self.done = True
             self.value = stop.value
-            return None
+            return ()
 
     async def close(self, abandoned: bool) -> None:
         self.steps.close()
@@ -296,11 +300,12 @@ async def async_iterate(client: AsyncReplicate, steps: Steps[Any]) -> AsyncItera
     abandoned = True
     try:
         while True:
-            value = await stepper.next_emit()
+            values = await stepper.next_emit()
             if stepper.done:
                 abandoned = False
                 return
-            yield value
+            for value in values:
+                yield value
     except (Exception, GeneratorExit):
         abandoned = False
         raise

@@ -2,7 +2,8 @@
 
     bytes from the socket ──feed()──▶ SSEDecoder ──▶ ServerSentEvent(event, data, id)
                                         (keeps only the unfinished line and event)
-    EventReader: the steps (see `_steps.py`) that open `urls.stream` and pull one event at a time
+    EventReader: the steps (see `_steps.py`) that open `urls.stream` and read events a slice at a time
+    follow_events: emit those events in batches (one `Emit` per slice) until `done`
     stream_steps: create a prediction, then emit its `output`/`logs` events until `done`
 
 The decoder is a pure object fed chunks of any size (a chunk may end inside a line, a CRLF
@@ -20,19 +21,18 @@ import codecs
 import json
 import re
 import warnings
-from collections import deque
-from dataclasses import dataclass
 from typing import (
     TYPE_CHECKING,
+    AbstractSet,
     Any,
     AsyncIterator,
     Callable,
-    Deque,
     Dict,
     Iterator,
     List,
     Mapping,
     Optional,
+    Tuple,
     cast,
 )
 
@@ -60,14 +60,20 @@ __all__ = [
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
 class ServerSentEvent:
-    """One server-sent event. `str(event)` is its data for `output` events, else ""."""
+    """One server-sent event. `str(event)` is its data for `output` events, else "".
 
-    event: str
-    data: str
-    id: Optional[str] = None
-    retry: Optional[int] = None
+    A plain class with slots rather than a frozen dataclass: a token stream builds one per token,
+    and a frozen dataclass's `__init__` costs about as much as decoding the event's lines.
+    """
+
+    __slots__ = ("data", "event", "id", "retry")
+
+    def __init__(self, event: str, data: str, id: Optional[str] = None, retry: Optional[int] = None) -> None:
+        self.event = event
+        self.data = data
+        self.id = id
+        self.retry = retry
 
     def json(self) -> Any:
         """The data parsed as JSON (`error` and `done` events carry JSON objects)."""
@@ -75,6 +81,22 @@ class ServerSentEvent:
 
     def __str__(self) -> str:
         return self.data if self.event == "output" else ""
+
+    def __repr__(self) -> str:
+        return (
+            f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r}, retry={self.retry!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:  # hashable, as the frozen dataclass it replaced was
+        return hash(self._fields())
+
+    def _fields(self) -> Tuple[str, str, Optional[str], Optional[int]]:
+        return (self.event, self.data, self.id, self.retry)
 
 
 class SSEDecoder:
@@ -131,33 +153,37 @@ class SSEDecoder:
         elif text.endswith("\r"):
             self._after_cr = True
         events: List[ServerSentEvent] = []
-        # The field handling is inlined: this loop runs four times per event of a token stream.
-        data = self._data
+        # The field handling is inlined, on locals: this loop runs four times per event of a token stream.
+        event, data, has_fields = self._event, self._data, self._has_fields
+        last_id, retry = self._last_id, self._retry
         for line in lines:
             if not line:  # the blank line that ends an event
-                if self._has_fields:
-                    events.append(
-                        ServerSentEvent(self._event or "message", "\n".join(data), self._last_id, self._retry)
-                    )
-                    self._reset()
-                    data = self._data
+                if has_fields:
+                    events.append(ServerSentEvent(event or "message", "\n".join(data), last_id, retry))
+                    event, data, has_fields = "", [], False
                 continue
-            name, _, value = line.partition(":")
+            # Most lines are "name: value": one partition finds both, unless the first ":" is not
+            # the one followed by a space ("a:b: c") or there is none.
+            name, space, value = line.partition(": ")
+            if not space or ":" in name:
+                name, _, value = line.partition(":")
+                if value[:1] == " ":
+                    value = value[1:]
             if not name:
                 continue  # a line starting with ":" is a comment, often a keep-alive
-            if value[:1] == " ":
-                value = value[1:]
             if name == "data":
                 data.append(value)
-                self._has_fields = True
+                has_fields = True
             elif name == "event":
-                self._event = value
-                self._has_fields = True
+                event = value
+                has_fields = True
             elif name == "id":
                 if "\0" not in value:
-                    self._last_id = value
+                    last_id = value
             elif name == "retry" and value.isdigit():
-                self._retry = int(value)
+                retry = int(value)
+        self._event, self._data, self._has_fields = event, data, has_fields
+        self._last_id, self._retry = last_id, retry
         return events
 
     def end(self) -> List[ServerSentEvent]:
@@ -190,12 +216,11 @@ _SLICE = 2048
 
 
 class EventReader:
-    """Reads one prediction's event stream, one event per `next()` (a generator of steps)."""
+    """Reads one prediction's event stream, the events of one decoded slice per `read()` (steps)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.decoder = SSEDecoder()
-        self.queue: Deque[ServerSentEvent] = deque()
         self.opened: Optional[OpenResponse] = None
         # A read can return thousands of events at once; they are decoded a slice at a time
         # so the first is handed over without waiting for the whole chunk to be decoded.
@@ -205,12 +230,12 @@ class EventReader:
     def open(self) -> Steps[None]:
         self.opened = yield OpenStream(event_stream_call(self.url, self.decoder.last_event_id))
 
-    def next(self) -> Steps[Optional[ServerSentEvent]]:
-        """The next event, or None when the server closed the stream."""
+    def read(self) -> Steps[Optional[List[ServerSentEvent]]]:
+        """The next events (at least one), or None when the server closed the stream."""
         if self.opened is None:
             yield from self.open()
         assert self.opened is not None
-        while not self.queue:
+        while True:
             if self.offset >= len(self.pending):
                 self.pending = yield ReadChunk(self.opened)
                 self.offset = 0
@@ -219,8 +244,9 @@ class EventReader:
                     return None
             piece = self.pending[self.offset : self.offset + _SLICE]
             self.offset += _SLICE
-            self.queue.extend(self.decoder.feed(piece))
-        return self.queue.popleft()
+            events = self.decoder.feed(piece)
+            if events:
+                return events
 
     def interrupted(self, cause: Optional[BaseException] = None) -> StreamInterruptedError:
         request = self.opened.response.request if self.opened else httpx.Request("GET", self.url)
@@ -267,41 +293,65 @@ def error_from_event(prediction: Prediction, event: ServerSentEvent) -> ModelErr
     return ModelError(prediction, message)
 
 
+_ENDS = frozenset(("done", "error"))
+
+
 def follow_events(
     prediction: Prediction,
     *,
-    kinds: Mapping[str, bool] = {"output": True},
+    kinds: AbstractSet[str] = frozenset(("output",)),
     emit: Callable[[ServerSentEvent], Any] = lambda event: event,
-) -> Steps[Prediction]:
-    """Emit the events of a running prediction whose `kinds` are wanted, made by `emit`, until `done`.
+) -> Steps[None]:
+    """Emit the events of a running prediction whose kind is in `kinds`, made by `emit`, until `done`.
 
-    Returns the final prediction; raises `ModelError` on an `error` event or a failed `done`, and
-    `StreamInterruptedError` if the stream ends first.
+    Raises `ModelError` on an `error` event or a `done` with a failure `reason`, and
+    `StreamInterruptedError` if the stream ends first. A `done` without a reason is a success
+    (`{}`, per the API), so the prediction is fetched only to report a failure.
     """
-    from .resources.predictions import Predictions
-
     url = prediction.urls.stream
     assert url is not None
     reader = EventReader(url)
-    get = Predictions.get.build(None, prediction_id=prediction.id)
     while True:
         try:
-            event = yield from reader.next()
+            events = yield from reader.read()
         except httpx.TransportError as exc:
             raise reader.interrupted(exc) from exc
-        if event is None:
+        if events is None:
             raise reader.interrupted()
-        if event.event == "done":
-            final: Prediction = yield get
-            failure = failure_from_done(final, event)
-            if failure is not None:
-                raise failure
-            return final
-        if event.event == "error":
-            final = yield get
-            raise error_from_event(final, event)
-        if kinds.get(event.event):
-            yield Emit(emit(event))
+        values: List[Any] = []
+        for event in events:
+            if event.event in _ENDS:
+                if values:
+                    yield Emit(values)
+                yield from _end(prediction, event)
+                return
+            if event.event in kinds:
+                values.append(emit(event))
+        if values:
+            yield Emit(values)
+
+
+def _end(prediction: Prediction, event: ServerSentEvent) -> Steps[None]:
+    """Raise what an `error` event or a failed `done` reports; return on a successful `done`."""
+    from .resources.predictions import Predictions
+
+    if event.event == "done" and _succeeded(event):
+        return
+    final: Prediction = yield Predictions.get.build(None, prediction_id=prediction.id)
+    if event.event == "error":
+        raise error_from_event(final, event)
+    failure = failure_from_done(final, event)
+    if failure is not None:
+        raise failure
+
+
+def _succeeded(done: ServerSentEvent) -> bool:
+    """A `done` without a `reason` (`{}`) is a success; anything else is looked into."""
+    try:
+        body: Any = done.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "reason" not in body
 
 
 def stream_steps(plan: RunPlan) -> Steps[None]:
@@ -315,10 +365,10 @@ def stream_steps(plan: RunPlan) -> Steps[None]:
         prediction = yield from wait_steps(prediction)
         yield Running(None)
         plan.check(prediction)
-        for item in _as_items(prediction.output):
-            yield Emit(ServerSentEvent("output", item if isinstance(item, str) else json.dumps(item)))
+        items = _as_items(prediction.output)
+        yield Emit([ServerSentEvent("output", i if isinstance(i, str) else json.dumps(i)) for i in items])
         return
-    yield from follow_events(prediction, kinds={"output": True, "logs": True})
+    yield from follow_events(prediction, kinds={"output", "logs"})
     yield Running(None)
 
 

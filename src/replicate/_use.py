@@ -234,10 +234,9 @@ class _FunctionBase:
             yield Running(None)
             plan.check(prediction)
             output = self._output(prediction)
-            for item in output if isinstance(output, (list, Iterator)) else [output]:  # pyright: ignore[reportUnknownVariableType]
-                yield Emit(item)
+            yield Emit(list(output) if isinstance(output, (list, Iterator)) else [output])  # pyright: ignore[reportUnknownArgumentType]
             return
-        yield from follow_events(prediction, kinds={"output": True}, emit=self._chunk_maker())
+        yield from follow_events(prediction, kinds={"output"}, emit=self._chunk_maker())
         yield Running(None)
 
     def _create_steps(self, plan: RunPlan) -> Steps[Prediction]:

@@ -24,6 +24,12 @@ def register_models(api: MiniAPI) -> None:
             time.sleep(delay)
             yield f"t{i} "
 
+    @api.model("acme/stutter")
+    def stutter(n: int = 2) -> Iterator[str]:
+        for i in range(n):
+            yield f"t{i} "
+        raise RuntimeError("the model stuttered")
+
     @api.model("acme/fail")
     def fail(seconds: float = 0.0) -> str:
         time.sleep(seconds)

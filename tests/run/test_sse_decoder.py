@@ -75,6 +75,13 @@ def test_reads_retry_and_ignores_unknown_fields() -> None:
     ]
 
 
+def test_splits_a_field_at_its_first_colon_and_strips_one_space() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data:a: b\ndata:  c\ndata: :d\nevent:output\n\n") == [
+        ServerSentEvent("output", "a: b\n c\n:d")
+    ]
+
+
 def test_keeps_a_long_line_in_linear_time() -> None:
     decoder = SSEDecoder()
     piece = b"x" * 1000

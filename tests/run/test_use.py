@@ -40,6 +40,32 @@ def test_streaming_a_failing_model_raises_model_error(api: MiniAPI) -> None:
         list(api.client().use("acme/fail", streaming=True)())
 
 
+def test_streaming_ends_on_a_successful_done_without_fetching_the_prediction(api: MiniAPI) -> None:
+    assert list(api.client().use("acme/tokens", streaming=True)(n=3, delay=0)) == ["t0 ", "t1 ", "t2 "]
+    assert api.seen("GET", "/v1/predictions/") == []  # `done` said `{}`: nothing to look into
+
+
+def test_streaming_hands_out_the_chunks_before_an_error_then_raises(api: MiniAPI) -> None:
+    chunks = []
+    with pytest.raises(ModelError, match="stuttered"):
+        for chunk in api.client().use("acme/stutter", streaming=True)(n=3):
+            chunks.append(chunk)
+    assert chunks == ["t0 ", "t1 ", "t2 "]
+    assert len(api.seen("GET", "/v1/predictions/")) == 1  # the failed prediction, for the error
+
+
+def test_streaming_a_prediction_canceled_midway_raises_canceled(api: MiniAPI) -> None:
+    client = api.client()
+    chunks = []
+    with pytest.raises(replicate.PredictionCanceledError):
+        for chunk in client.use("acme/tokens", streaming=True)(n=50, delay=0.05):
+            chunks.append(chunk)
+            if len(chunks) == 1:
+                (prediction_id,) = api.predictions
+                client.predictions.cancel(prediction_id=prediction_id)
+    assert 1 <= len(chunks) < 50
+
+
 def test_streaming_raises_when_the_stream_is_cut_before_done(api: MiniAPI) -> None:
     from replicate._stream import StreamInterruptedError
 

@@ -275,6 +275,7 @@ def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
     from .._run import wait_steps
     from .._steps import Emit
     from .._stream import follow_events
+    from ..resources.predictions import Predictions
 
     prediction = yield from plan.create()
     holder.append(prediction)
@@ -282,12 +283,12 @@ def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
         final = yield from wait_steps(prediction)
         holder.append(final)
         plan.check(final)
-        yield Emit(("whole", (yield from plan.output(final))))
+        yield Emit([("whole", (yield from plan.output(final)))])
         return
-    final = yield from follow_events(
-        prediction, kinds={"output": True, "logs": True}, emit=lambda event: (event.event, event.data)
+    yield from follow_events(
+        prediction, kinds={"output", "logs"}, emit=lambda event: (event.event, event.data)
     )
-    holder.append(final)
+    holder.append((yield Predictions.get.build(None, prediction_id=prediction.id)))
 
 
 # -- the other commands -------------------------------------------------------------------------------
