@@ -310,13 +310,20 @@ def run(
     )
 
 
-def use(ref: Any, *, hint: Any = None, streaming: bool = False, use_async: bool = False) -> Any:
+def use(
+    ref: Any,
+    *,
+    hint: Any = None,
+    streaming: bool = False,
+    use_async: bool = False,
+    progress: Optional[Callable[[Prediction], object]] = None,
+) -> Any:
     """A model as a Python function: `Replicate().use(...)` on the module-level client."""
     if use_async:
         from ._use import use as _use_function
 
-        return _use_function(ref, hint=hint, streaming=streaming, use_async=True)
-    return default_client().use(ref, hint=hint, streaming=streaming)
+        return _use_function(ref, hint=hint, streaming=streaming, use_async=True, progress=progress)
+    return default_client().use(ref, hint=hint, streaming=streaming, progress=progress)
 
 
 def stream(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:

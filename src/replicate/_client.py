@@ -656,11 +656,18 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
             **params,
         )
 
-    def use(self, ref: Any, *, hint: Any = None, streaming: bool = False) -> Any:
+    def use(
+        self,
+        ref: Any,
+        *,
+        hint: Any = None,
+        streaming: bool = False,
+        progress: Optional[Callable[[Prediction], object]] = None,
+    ) -> Any:
         """A model as a Python function. See `replicate._use`."""
         from ._use import use
 
-        return use(ref, hint=hint, streaming=streaming, client=self)
+        return use(ref, hint=hint, streaming=streaming, client=self, progress=progress)
 
     def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
         """Deprecated: iterate a model's server-sent events. Use `use(ref, streaming=True)`."""
@@ -890,11 +897,18 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
             **params,
         )
 
-    def use(self, ref: Any, *, hint: Any = None, streaming: bool = False) -> Any:
+    def use(
+        self,
+        ref: Any,
+        *,
+        hint: Any = None,
+        streaming: bool = False,
+        progress: Optional[Callable[[Prediction], object]] = None,
+    ) -> Any:
         """A model as an async Python function. See `replicate._use`."""
         from ._use import use
 
-        return use(ref, hint=hint, streaming=streaming, use_async=True, client=self)
+        return use(ref, hint=hint, streaming=streaming, use_async=True, client=self, progress=progress)
 
     async def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
         """Deprecated: iterate a model's server-sent events. Use `use(ref, streaming=True)`."""

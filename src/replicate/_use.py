@@ -28,7 +28,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, cast
 
 from ._refs import ModelRef, parse_ref
-from ._run import TERMINAL_STATUSES, RunPlan, Wait, is_iterator, output_schema, prepare_run, wait_steps
+from ._run import (
+    TERMINAL_STATUSES,
+    Progress,
+    ProgressWatch,
+    RunPlan,
+    Wait,
+    is_iterator,
+    output_schema,
+    prepare_run,
+    wait_steps,
+)
 from ._steps import Emit, Running, Steps, async_complete, async_iterate, complete, iterate
 from ._types import NOT_GIVEN
 
@@ -136,13 +146,22 @@ class _FunctionBase:
     """A model as a function: the behaviour of `Function` and `AsyncFunction`, as steps."""
 
     def __init__(
-        self, ref: Any, client: Optional[_ClientBase[Any]], *, hint: Any = None, streaming: bool = False
+        self,
+        ref: Any,
+        client: Optional[_ClientBase[Any]],
+        *,
+        hint: Any = None,
+        streaming: bool = False,
+        progress: Optional[Progress] = None,
     ) -> None:
         self._ref = parse_ref(ref)
+        if progress is not None and not callable(progress):
+            raise TypeError(f"progress must be a function taking a Prediction, not {type(progress).__name__}")
         self._given = ref
         self._client_given: Optional[_ClientBase[Any]] = client
         self.hint = hint
         self.streaming = streaming
+        self.progress = progress
         self._schema: Optional[Dict[str, Any]] = None
         self._target: Optional[ModelRef] = None
 
@@ -186,9 +205,14 @@ class _FunctionBase:
 
     def _prepare(self, input: Mapping[str, Any], wait: Wait = NOT_GIVEN, **params: Any) -> RunPlan:
         """Check the input (files, missing paths) before any request, even the schema's."""
-        plan = prepare_run(self._client(), self._given, input=input, wait=wait, params=params)
+        plan = prepare_run(
+            self._client(), self._given, input=input, wait=wait, params=params, progress=self.progress
+        )
         plan.use_file_output = False
         return plan
+
+    def _watch(self) -> Optional[ProgressWatch]:
+        return ProgressWatch(self.progress) if self.progress is not None else None
 
     def _output(self, prediction: Prediction) -> Any:
         schema = self._schema or {}
@@ -216,9 +240,11 @@ class _FunctionBase:
     def _call_steps(self, plan: RunPlan) -> Steps[Any]:
         plan.target = yield from self._resolve_steps()
         prediction = yield from plan.create()
+        if plan.watch is not None:
+            plan.watch(prediction)
         if prediction.status not in TERMINAL_STATUSES:
             yield Running(prediction.id)
-            prediction = yield from wait_steps(prediction)
+            prediction = yield from wait_steps(prediction, plan.watch)
             yield Running(None)
         plan.check(prediction)
         return self._output(prediction)
@@ -228,9 +254,11 @@ class _FunctionBase:
 
         plan.target = yield from self._resolve_steps()
         prediction = yield from plan.create()
+        if plan.watch is not None:
+            plan.watch(prediction)
         yield Running(prediction.id)
         if prediction.urls.stream is None:
-            prediction = yield from wait_steps(prediction)
+            prediction = yield from wait_steps(prediction, plan.watch)
             yield Running(None)
             plan.check(prediction)
             output = self._output(prediction)
@@ -252,9 +280,15 @@ class Function(_FunctionBase):
     """A model you call like a function. See the module docstring of `replicate._use`."""
 
     def __init__(
-        self, ref: Any, client: Optional[Replicate] = None, *, hint: Any = None, streaming: bool = False
+        self,
+        ref: Any,
+        client: Optional[Replicate] = None,
+        *,
+        hint: Any = None,
+        streaming: bool = False,
+        progress: Optional[Progress] = None,
     ) -> None:
-        super().__init__(ref, client, hint=hint, streaming=streaming)
+        super().__init__(ref, client, hint=hint, streaming=streaming, progress=progress)
 
     def _client(self) -> Replicate:
         if self._client_given is None:
@@ -283,9 +317,15 @@ class AsyncFunction(_FunctionBase):
     """A model you call like an async function: `await fn(...)`, or `async for` when streaming."""
 
     def __init__(
-        self, ref: Any, client: Optional[AsyncReplicate] = None, *, hint: Any = None, streaming: bool = False
+        self,
+        ref: Any,
+        client: Optional[AsyncReplicate] = None,
+        *,
+        hint: Any = None,
+        streaming: bool = False,
+        progress: Optional[Progress] = None,
     ) -> None:
-        super().__init__(ref, client, hint=hint, streaming=streaming)
+        super().__init__(ref, client, hint=hint, streaming=streaming, progress=progress)
 
     def _client(self) -> AsyncReplicate:
         if self._client_given is None:
@@ -330,7 +370,7 @@ class _RunBase:
         return f"{type(self).__name__}(id={self.id!r}, status={self.status!r})"
 
     def _wait_steps(self) -> Steps[Prediction]:
-        self.prediction = yield from wait_steps(self.prediction)
+        self.prediction = yield from wait_steps(self.prediction, self._function._watch())
         return self.prediction
 
     def _output_steps(self) -> Steps[Any]:
@@ -418,15 +458,19 @@ def use(
     streaming: bool = False,
     use_async: bool = False,
     client: Optional[_ClientBase[Any]] = None,
+    progress: Optional[Progress] = None,
 ) -> Any:
     """A model as a function (`Function`), or an async one (`AsyncFunction`) with `use_async`.
 
-    Nothing is requested until the function is first called.
+    Nothing is requested until the function is first called. `progress(prediction)` is called as
+    each call's prediction is created, changes and ends, as with `run(..., progress=)` (also while
+    a `create()` handle waits); with `streaming=True` it sees the creation, and the chunks are
+    the progress.
     """
     from ._client import AsyncReplicate
 
     if use_async or isinstance(client, AsyncReplicate):
         if client is not None and not isinstance(client, AsyncReplicate):
             raise TypeError("use_async=True needs an AsyncReplicate client")
-        return AsyncFunction(ref, client, hint=hint, streaming=streaming)
-    return Function(ref, client, hint=hint, streaming=streaming)  # type: ignore[arg-type]
+        return AsyncFunction(ref, client, hint=hint, streaming=streaming, progress=progress)
+    return Function(ref, client, hint=hint, streaming=streaming, progress=progress)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""`run(..., progress=callback)`: the library hook the CLI's live line is built on."""
+"""`run(..., progress=callback)` and `use(..., progress=callback)`: the library hook the CLI's live line is built on."""
 
 from __future__ import annotations
 
@@ -78,3 +78,34 @@ async def test_async_run_reports_progress_the_same_way(emulator: Emulator) -> No
     assert output == "slept 0.5s"
     assert seen[-1].status == "succeeded"
     assert [p.progress.percentage for p in seen if p.progress][-1] == 100
+
+
+def test_use_reports_progress_for_calls_and_run_handles(emulator: Emulator) -> None:
+    seen: List[Prediction] = []
+    with client(emulator) as replicate:
+        sleep = replicate.use("replicate/sleep", progress=seen.append)
+        assert sleep(seconds=0.5) == "slept 0.5s"
+        assert seen[0].status in ("starting", "processing") and seen[-1].status == "succeeded"
+        assert [p.progress.percentage for p in seen if p.progress][-1] == 100
+        first_call = {p.id for p in seen}
+        seen.clear()
+        run = sleep.create(seconds=0.3)
+        assert run.wait().status == "succeeded"
+    assert {p.id for p in seen} == {run.id} and run.id not in first_call
+    assert seen[-1].status == "succeeded"
+
+
+def test_use_checks_progress_before_any_request(emulator: Emulator) -> None:
+    before = len(emulator.requests)
+    with client(emulator) as replicate, pytest.raises(TypeError, match="progress must be a function"):
+        replicate.use("replicate/sleep", progress=3)  # type: ignore[arg-type]
+    assert len(emulator.requests) == before
+
+
+@pytest.mark.anyio
+async def test_async_use_reports_progress(emulator: Emulator) -> None:
+    seen: List[Prediction] = []
+    async with AsyncReplicate(bearer_token=emulator.token, base_url=emulator.base_url) as replicate:
+        sleep = replicate.use("replicate/sleep", progress=seen.append)
+        assert await sleep(seconds=0.3) == "slept 0.3s"
+    assert seen[-1].status == "succeeded" and len(seen) >= 2
