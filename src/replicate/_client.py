@@ -117,7 +117,6 @@ class _LowLevelOptions(TypedDict, total=False):
 # The steps `_exchange` asks a driver to perform.
 _SEND = "send"
 _READ = "read"
-_CLOSE = "close"
 _SLEEP = "sleep"
 ExchangeStep = Tuple[str, Any]
 
@@ -566,8 +565,6 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
                     result: Any = http.send(arg, stream=True)
                 elif kind is _READ:
                     result = arg.read()
-                elif kind is _CLOSE:
-                    result = arg.close()
                 else:
                     result = time.sleep(arg)
             except Exception as exc:
@@ -794,8 +791,6 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
                     result: Any = await http.send(arg, stream=True)
                 elif kind is _READ:
                     result = await arg.aread()
-                elif kind is _CLOSE:
-                    result = await arg.aclose()
                 else:
                     result = await anyio.sleep(arg)
             except Exception as exc:
