@@ -264,8 +264,6 @@ class _Stepper:
     def __init__(self, client: AsyncReplicate, steps: Steps[Any]) -> None:
         self.driver = _AsyncDriver(client)
         self.steps = steps
-        self.pending: Any = None
-        self.started = False
         self.done = False
         self.value: Any = None
 
@@ -273,8 +271,7 @@ class _Stepper:
         """The next emitted values; sets `done` and `value` when the steps return instead."""
         steps = self.steps
         try:
-            step = steps.send(self.pending) if self.started else next(steps)
-            self.started = True
+            step = next(steps)  # starts the steps, or resumes them after their last `Emit`
             while not isinstance(step, Emit):
                 try:
                     result = await self.driver.perform(step)
@@ -282,7 +279,6 @@ class _Stepper:
                     step = steps.throw(exc)
                 else:
                     step = steps.send(result)
-            self.pending = None
             return step.values
         except StopIteration as stop:
             self.done = True
