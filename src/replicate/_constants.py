@@ -13,3 +13,6 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 # A server asking us to wait longer than this is treated as "do not retry now".
 MAX_RETRY_AFTER = 60.0
+
+# The statuses after which a prediction or training never changes again.
+TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled", "aborted"})

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, MutableMap
 import httpx
 
 from ._call import Call, check_options
+from ._constants import TERMINAL_STATUSES
 from ._exceptions import APIError, ModelError, PredictionCanceledError
 from ._file_input import FileInputs, find_files, upload_urls
 from ._file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
@@ -63,7 +64,6 @@ __all__ = [
     "wait_steps",
 ]
 
-TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled", "aborted"})
 SERVER_WAIT_WINDOW = 60
 """Seconds a bare `Prefer: wait` holds the request open at most (the API's maximum)."""
 FIRST_POLL = 0.02

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
+from .._constants import TERMINAL_STATUSES
 from ._args import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, UsageError
 from ._display import StatusLine
 from ._inputs import InputSpec, describe_inputs, input_specs, parse_inputs
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from ..types import Prediction
 
 __all__ = ["Interrupted", "dispatch"]
-
-TERMINAL = ("succeeded", "failed", "canceled", "aborted")
 
 
 class Interrupted(Exception):
@@ -279,7 +278,7 @@ def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
 
     prediction = yield from plan.create()
     holder.append(prediction)
-    if prediction.urls.stream is None or prediction.status in TERMINAL:
+    if prediction.urls.stream is None or prediction.status in TERMINAL_STATUSES:
         final = yield from wait_steps(prediction)
         holder.append(final)
         plan.check(final)

@@ -9,6 +9,7 @@ from typing import Any, Dict, Generator, List, Mapping, Union
 from typing_extensions import Literal, Unpack
 
 from .._call import Call, CreatedPageCall, check_json, drop_unset, expand_path
+from .._constants import TERMINAL_STATUSES
 from .._resource import E, Raw, Resource, Sleep, Step, Streamed, V, endpoint, procedure
 from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import Prediction
@@ -16,7 +17,6 @@ from ..types import Prediction
 __all__ = ["Predictions", "prediction_create_call"]
 
 WebhookEvent = Literal["start", "output", "logs", "completed"]
-TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled", "aborted"})
 
 _PREFER = re.compile(r"^wait(=([1-9]|[1-5][0-9]|60))?$")
 
