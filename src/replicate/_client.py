@@ -60,7 +60,7 @@ from ._exceptions import (
 from ._logs import logger
 from ._platform import token_from_environment, user_agent
 from ._resource import Async, E, Plain, Raw, Resource, Step, Streamed, Sync, V, endpoint, last_response
-from ._retry import RetryPolicy
+from ._retry import NEVER_SENT, RetryPolicy
 from ._types import NOT_GIVEN, NotGiven, Omit, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -1063,7 +1063,7 @@ def _connection_error(
         )
     else:
         error = APIConnectionError(message=f"Connection error: {exc or type(exc).__name__}", request=request)
-    if call.billable and not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+    if call.billable and not isinstance(exc, NEVER_SENT):
         _note_may_exist(error)
     return error
 

@@ -26,12 +26,12 @@ import httpx
 
 from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 
-__all__ = ["RetryPolicy", "retry_after_seconds"]
+__all__ = ["NEVER_SENT", "RetryPolicy", "retry_after_seconds"]
 
 _RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 # Errors raised before a single byte of the request reached the server.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class RetryPolicy:
         """Seconds to wait after a transport error, or None to give up and raise it."""
         if attempt >= self.max_retries:
             return None
-        if billable and not isinstance(error, _NEVER_SENT):
+        if billable and not isinstance(error, NEVER_SENT):
             return None
         if isinstance(error, httpx.TransportError):
             return self.backoff(attempt)
