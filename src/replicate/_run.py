@@ -178,12 +178,14 @@ class RunPlan:
         check_options(call.options, "run")
         return call
 
-    def check(self, prediction: Prediction) -> None:
-        """Raise if the prediction ended without succeeding."""
-        if prediction.status == "canceled":
-            raise PredictionCanceledError(prediction)
-        if prediction.status != "succeeded":
-            raise ModelError(prediction)
+    def finish(self, prediction: Prediction) -> Steps[Prediction]:
+        """Wait for the prediction to end (cancelled if the caller gives up); raise unless it succeeded."""
+        if prediction.status not in TERMINAL_STATUSES:
+            yield Running(prediction.id)
+            prediction = yield from wait_steps(prediction, self.watch)
+            yield Running(None)
+        raise_unless_succeeded(prediction)
+        return prediction
 
     def make_file(self) -> Callable[[str], Any]:
         from ._client import AsyncReplicate
@@ -207,6 +209,14 @@ class RunPlan:
         # a list that a notebook shows as a gallery (see `_file_output.OutputList`)
         has_files = any(isinstance(item, (FileOutput, AsyncFileOutput)) for item in items)
         return OutputList(items) if has_files else items
+
+
+def raise_unless_succeeded(prediction: Prediction) -> None:
+    """Raise `PredictionCanceledError` or `ModelError` for a prediction that ended without succeeding."""
+    if prediction.status == "canceled":
+        raise PredictionCanceledError(prediction)
+    if prediction.status != "succeeded":
+        raise ModelError(prediction)
 
 
 def prepare_run(
@@ -311,11 +321,7 @@ def run_steps(plan: RunPlan) -> Steps[Any]:
         plan.watch(prediction)
     if not plan.block:
         return prediction
-    if prediction.status not in TERMINAL_STATUSES:
-        yield Running(prediction.id)
-        prediction = yield from wait_steps(prediction, plan.watch)
-        yield Running(None)
-    plan.check(prediction)
+    prediction = yield from plan.finish(prediction)
     return (yield from plan.output(prediction))
 
 

@@ -357,17 +357,13 @@ def _succeeded(done: ServerSentEvent) -> bool:
 def stream_steps(plan: RunPlan) -> Steps[None]:
     """Create a streaming prediction and emit its `output` and `logs` events (for `stream()`)."""
     prediction: Prediction = yield from plan.create()
-    yield Running(prediction.id)
     if prediction.urls.stream is None:
         # No event stream for this model: wait for the end and send the output as one event.
-        from ._run import wait_steps
-
-        prediction = yield from wait_steps(prediction)
-        yield Running(None)
-        plan.check(prediction)
+        prediction = yield from plan.finish(prediction)
         items = _as_items(prediction.output)
         yield Emit([ServerSentEvent("output", i if isinstance(i, str) else json.dumps(i)) for i in items])
         return
+    yield Running(prediction.id)
     yield from follow_events(prediction, kinds={"output", "logs"})
     yield Running(None)
 

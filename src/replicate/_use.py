@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, 
 
 from ._refs import ModelRef, parse_ref
 from ._run import (
-    TERMINAL_STATUSES,
     Progress,
     ProgressWatch,
     RunPlan,
@@ -37,6 +36,7 @@ from ._run import (
     is_iterator,
     output_schema,
     prepare_run,
+    raise_unless_succeeded,
     wait_steps,
 )
 from ._steps import Emit, Running, Steps, async_complete, async_iterate, complete, iterate
@@ -242,11 +242,7 @@ class _FunctionBase:
         prediction = yield from plan.create()
         if plan.watch is not None:
             plan.watch(prediction)
-        if prediction.status not in TERMINAL_STATUSES:
-            yield Running(prediction.id)
-            prediction = yield from wait_steps(prediction, plan.watch)
-            yield Running(None)
-        plan.check(prediction)
+        prediction = yield from plan.finish(prediction)
         return self._output(prediction)
 
     def _stream_steps(self, plan: RunPlan) -> Steps[None]:
@@ -256,14 +252,11 @@ class _FunctionBase:
         prediction = yield from plan.create()
         if plan.watch is not None:
             plan.watch(prediction)
-        yield Running(prediction.id)
         if prediction.urls.stream is None:
-            prediction = yield from wait_steps(prediction, plan.watch)
-            yield Running(None)
-            plan.check(prediction)
-            output = self._output(prediction)
+            output = self._output((yield from plan.finish(prediction)))
             yield Emit(list(output) if isinstance(output, (list, Iterator)) else [output])  # pyright: ignore[reportUnknownArgumentType]
             return
+        yield Running(prediction.id)
         yield from follow_events(prediction, kinds={"output"}, emit=self._chunk_maker())
         yield Running(None)
 
@@ -375,14 +368,7 @@ class _RunBase:
 
     def _output_steps(self) -> Steps[Any]:
         prediction = yield from self._wait_steps()
-        if prediction.status == "canceled":
-            from ._exceptions import PredictionCanceledError
-
-            raise PredictionCanceledError(prediction)
-        if prediction.status != "succeeded":
-            from ._exceptions import ModelError
-
-            raise ModelError(prediction)
+        raise_unless_succeeded(prediction)
         return self._function._output(prediction)
 
     def _logs_steps(self) -> Steps[Optional[str]]:

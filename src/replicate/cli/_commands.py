@@ -271,7 +271,7 @@ def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str
 
 
 def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
-    from .._run import wait_steps
+    from .._run import raise_unless_succeeded, wait_steps
     from .._steps import Emit
     from .._stream import follow_events
     from ..resources.predictions import Predictions
@@ -281,7 +281,7 @@ def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
     if prediction.urls.stream is None or prediction.status in TERMINAL_STATUSES:
         final = yield from wait_steps(prediction)
         holder.append(final)
-        plan.check(final)
+        raise_unless_succeeded(final)
         yield Emit([("whole", (yield from plan.output(final)))])
         return
     yield from follow_events(
