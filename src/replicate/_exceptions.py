@@ -168,11 +168,13 @@ def _describe_failure(prediction: Prediction) -> str:
     text = f"Prediction {prediction.id} {status}"
     if prediction.error:
         text += f": {prediction.error}"
-    logs = (prediction.logs or "").strip()
-    if logs:
-        tail = "\n".join(logs.splitlines()[-20:])
-        text += f"\n\nLast lines of the logs:\n{tail}"
-    return text
+    return text + logs_tail(prediction.logs)
+
+
+def logs_tail(logs: Optional[str]) -> str:
+    """The end of a failed prediction's logs, as a paragraph to append to its message ("" if none)."""
+    lines = (logs or "").strip().splitlines()
+    return "\n\nLast lines of the logs:\n" + "\n".join(lines[-20:]) if lines else ""
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

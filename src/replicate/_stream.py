@@ -39,7 +39,7 @@ from typing import (
 import httpx
 
 from ._call import Call
-from ._exceptions import APIConnectionError, ModelError, PredictionCanceledError
+from ._exceptions import APIConnectionError, ModelError, PredictionCanceledError, logs_tail
 from ._steps import Emit, OpenResponse, OpenStream, ReadChunk, Running, Steps
 
 if TYPE_CHECKING:
@@ -286,10 +286,7 @@ def error_from_event(prediction: Prediction, event: ServerSentEvent) -> ModelErr
         detail = event.data
     if prediction.status == "canceled":
         return PredictionCanceledError(prediction)
-    message = f"Prediction {prediction.id} failed: {detail}" if detail else None
-    if message and prediction.logs and prediction.logs.strip():
-        tail = "\n".join(prediction.logs.strip().splitlines()[-20:])
-        message += f"\n\nLast lines of the logs:\n{tail}"
+    message = f"Prediction {prediction.id} failed: {detail}{logs_tail(prediction.logs)}" if detail else None
     return ModelError(prediction, message)
 
 
