@@ -256,7 +256,7 @@ class _ClientBase(Generic[HttpT]):
         self._default_headers = dict(default_headers or {})
         self._default_query = dict(default_query or {})
         self._base = str(url)
-        self._origin = (url.scheme, url.host, url.port)
+        self._origin = _origin(url)
         self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
         # Our own httpx client carries these as defaults (cheaper than merging them per request).
         self._per_request_headers: Dict[str, str] = self._headers if http_client else {}
@@ -328,8 +328,7 @@ class _ClientBase(Generic[HttpT]):
         url = path if absolute else self._base + path
 
         headers: Dict[str, str] = dict(self._per_request_headers)
-        if not absolute or _origin(httpx.URL(url)) == self._origin:
-            # The token goes to the configured API host and nowhere else.
+        if not absolute or self._on_api_host(url):
             headers["Authorization"] = f"Bearer {self.bearer_token}"
         _merge_headers(headers, self._default_headers)
         _merge_headers(headers, call.headers)
@@ -378,6 +377,10 @@ class _ClientBase(Generic[HttpT]):
             files=call.files,
             timeout=timeout,
         )
+
+    def _on_api_host(self, url: str) -> bool:
+        """Whether absolute `url` is on the configured API host: the token goes there and nowhere else."""
+        return _origin(httpx.URL(url)) == self._origin
 
     # -- one exchange, with retries ------------------------------------------------------------
 

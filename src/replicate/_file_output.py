@@ -128,11 +128,8 @@ class _FileOutputBase:
     def _leaks_token(self) -> bool:
         # A user-supplied http_client with an Authorization header of its own would send it
         # anywhere; for other hosts we then use a plain client instead of the shared pool.
-        client = self._client
-        http: Any = getattr(client, "_http")  # noqa: B009 - declared on the subclasses only
-        url = httpx.URL(self.url)
-        same_origin = (url.scheme, url.host, url.port) == client._origin
-        return not same_origin and "authorization" in http.headers
+        http: Any = getattr(self._client, "_http")  # noqa: B009 - declared on the subclasses only
+        return not self._client._on_api_host(self.url) and "authorization" in http.headers
 
     def _chunks_of_data(self, chunk_size: int) -> Iterator[bytes]:
         data = self._data or b""
@@ -297,9 +294,8 @@ def download_to(url: str, target: Path, client: _ClientBase[Any]) -> None:
     if url.startswith("data:"):
         target.write_bytes(decode_data_uri(url)[0])
         return
-    parsed = httpx.URL(url)
     headers: Dict[str, str] = {}
-    if (parsed.scheme, parsed.host, parsed.port) == client._origin:
+    if client._on_api_host(url):
         headers["Authorization"] = f"Bearer {client.bearer_token}"
     plain = httpx.Client(follow_redirects=True, timeout=client.timeout)
     with plain, plain.stream("GET", url, headers=headers) as response, open(target, "wb") as out:
