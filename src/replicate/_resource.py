@@ -185,26 +185,15 @@ class Operation(Generic[P, S, A, AS]):
         client, view = obj._client, obj._view
         execute = client._executor(view)
         qualname = f"{type(obj).__name__.lower()}.{self.__name__}"
-        if client._is_async and (view == "raw" or (view == "plain" and not self._paginated)):
-            # Awaitable forms are real coroutine functions, as `inspect.iscoroutinefunction` sees them.
-            async def bound(*args: Any, **kwargs: Any) -> Any:  # pyright: ignore[reportRedeclaration]
-                call = build(obj, *args, **kwargs)
-                if call.options:
-                    check_options(call.options, qualname)
-                return await execute(call)
 
-        else:
+        def invoke(*args: Any, **kwargs: Any) -> Any:
+            call = build(obj, *args, **kwargs)
+            if call.options:
+                check_options(call.options, qualname)
+            return execute(call)
 
-            def bound(*args: Any, **kwargs: Any) -> Any:
-                call = build(obj, *args, **kwargs)
-                if call.options:
-                    check_options(call.options, qualname)
-                return execute(call)
-
-        _describe(bound, self, client._is_async, view, self._result)
-        # A non-data descriptor: caching in the instance makes later lookups a dict hit.
-        obj.__dict__[self.__name__] = bound
-        return bound
+        awaited = client._is_async and (view == "raw" or (view == "plain" and not self._paginated))
+        return _bind(obj, self, invoke, awaited)
 
 
 @overload
@@ -292,19 +281,10 @@ class Procedure(Generic[P, R]):
             # The raw and streamed forms hand back the response of the procedure's last call.
             run = functools.partial(client._run_steps_for_response, view=view)
 
-        if client._is_async and view != "streamed":
+        def invoke(*args: Any, **kwargs: Any) -> Any:
+            return run(steps(obj, *args, **kwargs))
 
-            async def bound(*args: Any, **kwargs: Any) -> Any:  # pyright: ignore[reportRedeclaration]
-                return await run(steps(obj, *args, **kwargs))
-
-        else:
-
-            def bound(*args: Any, **kwargs: Any) -> Any:
-                return run(steps(obj, *args, **kwargs))
-
-        _describe(bound, self, client._is_async, view, self._result)
-        obj.__dict__[self.__name__] = bound
-        return bound
+        return _bind(obj, self, invoke, awaited=client._is_async and view != "streamed")
 
 
 def procedure(steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> Procedure[P, R]:
@@ -413,10 +393,23 @@ class _Shape:
         return self._signature
 
 
-def _describe(bound: Callable[..., Any], declared: Any, is_async: bool, view: str, result: str) -> None:
+def _bind(
+    obj: Resource[Any, Any], declared: Any, invoke: Callable[..., Any], awaited: bool
+) -> Callable[..., Any]:
+    """`invoke` as `obj`'s method `declared`: described for `help()` and cached in `obj`."""
+    bound = invoke
+    if awaited:
+        # Awaitable forms are real coroutine functions, as `inspect.iscoroutinefunction` sees them.
+        async def bound(*args: Any, **kwargs: Any) -> Any:
+            return await invoke(*args, **kwargs)
+
     bound.__name__ = declared.__name__
     bound.__qualname__ = declared.__name__
     bound.__doc__ = declared.__doc__
-    bound.__wrapped__ = _Shape(declared.__wrapped__, (result, is_async, view))  # type: ignore[attr-defined]
+    form = (declared._result, obj._client._is_async, obj._view)
+    bound.__wrapped__ = _Shape(declared.__wrapped__, form)  # type: ignore[attr-defined]
     # `typing.get_type_hints` would read the wrapper's `*args: Any` in the _Shape's (absent) globals.
     bound.__annotations__ = {}
+    # A non-data descriptor: caching in the instance makes later lookups a dict hit.
+    obj.__dict__[declared.__name__] = bound
+    return bound
