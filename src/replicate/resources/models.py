@@ -22,11 +22,11 @@ from .predictions import WebhookEvent, prediction_create_call
 
 __all__ = ["Examples", "ModelPredictions", "Models", "Readme", "Versions"]
 
-_MODEL = "/models/{model_owner}/{model_name}"
 
-
-def _model_path(suffix: str, model_owner: str, model_name: str) -> str:
-    return expand_path(_MODEL + suffix, model_owner=model_owner, model_name=model_name)
+def _model_path(suffix: str, model_owner: str, model_name: str, **more: str) -> str:
+    return expand_path(
+        "/models/{model_owner}/{model_name}" + suffix, model_owner=model_owner, model_name=model_name, **more
+    )
 
 
 class Models(Resource[E, V]):
@@ -212,12 +212,7 @@ class Versions(Resource[E, V]):
         self, *, model_owner: str, model_name: str, version_id: str, **options: Unpack[RequestOptions]
     ) -> Call[None]:
         """Delete a version: `DELETE /models/{model_owner}/{model_name}/versions/{version_id}`."""
-        path = expand_path(
-            _MODEL + "/versions/{version_id}",
-            model_owner=model_owner,
-            model_name=model_name,
-            version_id=version_id,
-        )
+        path = _model_path("/versions/{version_id}", model_owner, model_name, version_id=version_id)
         return Call("DELETE", path, None, options=options)
 
     @endpoint
@@ -225,10 +220,5 @@ class Versions(Resource[E, V]):
         self, *, model_owner: str, model_name: str, version_id: str, **options: Unpack[RequestOptions]
     ) -> Call[VersionGetResponse]:
         """A version and its OpenAPI schema: `GET /models/{model_owner}/{model_name}/versions/{version_id}`."""
-        path = expand_path(
-            _MODEL + "/versions/{version_id}",
-            model_owner=model_owner,
-            model_name=model_name,
-            version_id=version_id,
-        )
+        path = _model_path("/versions/{version_id}", model_owner, model_name, version_id=version_id)
         return Call("GET", path, VersionGetResponse, options=options)
