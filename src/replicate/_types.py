@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, TypeVar, Union
+from typing import Any, Dict, Mapping, Optional, Union
 
 import httpx
 from typing_extensions import TypedDict
@@ -20,8 +20,6 @@ __all__ = [
     "Timeout",
     "omit",
 ]
-
-_T = TypeVar("_T")
 
 Timeout = httpx.Timeout
 TimeoutTypes = Union[float, httpx.Timeout, None]
@@ -43,7 +41,3 @@ class RequestOptions(TypedDict, total=False):
     """This request's timeout, in seconds or as an `httpx.Timeout`."""
     max_retries: Union[int, NotGiven]
     """How many times to retry this request (instead of the client's `max_retries`)."""
-
-
-def is_given(value: Union[_T, NotGiven, Omit]) -> bool:
-    return not isinstance(value, (NotGiven, Omit))
