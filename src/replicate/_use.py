@@ -205,11 +205,9 @@ class _FunctionBase:
 
     def _prepare(self, input: Mapping[str, Any], wait: Wait = NOT_GIVEN, **params: Any) -> RunPlan:
         """Check the input (files, missing paths) before any request, even the schema's."""
-        plan = prepare_run(
+        return prepare_run(
             self._client(), self._given, input=input, wait=wait, params=params, progress=self.progress
         )
-        plan.use_file_output = False
-        return plan
 
     def _watch(self) -> Optional[ProgressWatch]:
         return ProgressWatch(self.progress) if self.progress is not None else None
