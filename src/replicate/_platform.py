@@ -1,4 +1,4 @@
-"""Facts about the running system, computed once: the User-Agent and the token's sources."""
+"""Facts about the running system: the User-Agent (computed once) and where the token comes from."""
 
 from __future__ import annotations
 
