@@ -328,7 +328,8 @@ class _ClientBase(Generic[HttpT]):
         url = path if absolute else self._base + path
 
         headers: Dict[str, str] = dict(self._per_request_headers)
-        if not absolute or self._on_api_host(url):
+        on_api_host = not absolute or self._on_api_host(url)
+        if on_api_host:
             headers["Authorization"] = f"Bearer {self.bearer_token}"
         _merge_headers(headers, self._default_headers)
         _merge_headers(headers, call.headers)
@@ -366,7 +367,7 @@ class _ClientBase(Generic[HttpT]):
             timeout = self.timeout
         else:
             _check_timeout(timeout)
-        return http.build_request(
+        request = http.build_request(
             call.method,
             url,
             params=params or None,
@@ -377,6 +378,10 @@ class _ClientBase(Generic[HttpT]):
             files=call.files,
             timeout=timeout,
         )
+        if not on_api_host and not any(name.lower() == "authorization" for name in headers):
+            # An `http_client=` with an Authorization header of its own: that, too, is for the API host only.
+            request.headers.pop("Authorization", None)
+        return request
 
     def _on_api_host(self, url: str) -> bool:
         """Whether absolute `url` is on the configured API host: the token goes there and nowhere else."""

@@ -125,12 +125,6 @@ class _FileOutputBase:
     def _download(self) -> Call[Any]:
         return Call("GET", self.url, bytes, headers={"Accept": "*/*"})
 
-    def _leaks_token(self) -> bool:
-        # A user-supplied http_client with an Authorization header of its own would send it
-        # anywhere; for other hosts we then use a plain client instead of the shared pool.
-        http: Any = getattr(self._client, "_http")  # noqa: B009 - declared on the subclasses only
-        return not self._client._on_api_host(self.url) and "authorization" in http.headers
-
     def _chunks_of_data(self, chunk_size: int) -> Iterator[bytes]:
         data = self._data or b""
         for start in range(0, len(data), chunk_size):
@@ -203,13 +197,6 @@ class FileOutput(_FileOutputBase):
         if self._data is not None:
             yield from self._chunks_of_data(chunk_size)
             return
-        if self._leaks_token():
-            plain = httpx.Client(follow_redirects=True, timeout=self._client.timeout)
-            with plain, plain.stream("GET", self.url) as response:
-                response.raise_for_status()
-                self._seen(response)
-                yield from response.iter_bytes(chunk_size)
-            return
         response = self._client._send(self._download(), stream=True)
         try:
             self._seen(response)
@@ -249,14 +236,6 @@ class AsyncFileOutput(_FileOutputBase):
         if self._data is not None:
             for chunk in self._chunks_of_data(chunk_size):
                 yield chunk
-            return
-        if self._leaks_token():
-            plain = httpx.AsyncClient(follow_redirects=True, timeout=self._client.timeout)
-            async with plain, plain.stream("GET", self.url) as response:
-                response.raise_for_status()
-                self._seen(response)
-                async for chunk in response.aiter_bytes(chunk_size):
-                    yield chunk
             return
         response = await self._client._send(self._download(), stream=True)
         try:

@@ -85,6 +85,24 @@ def test_file_outputs_are_downloaded_without_the_token(emulator: Emulator) -> No
     )
 
 
+def test_an_http_client_s_own_authorization_header_goes_to_the_api_host_only() -> None:
+    import httpx
+
+    from replicate._call import Call
+
+    sent: Dict[str, object] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent[request.url.host] = request.headers.get("Authorization")
+        return httpx.Response(200, json={})
+
+    http = httpx.Client(headers={"Authorization": "Bearer mine"}, transport=httpx.MockTransport(handler))
+    client = replicate.Replicate(base_url="https://api.example/v1", bearer_token=TOKEN, http_client=http)
+    client._send(Call("GET", "/account", None))
+    client._send(Call("GET", "https://stream.example/v1/events", None))  # a prediction's urls.stream, say
+    assert sent == {"api.example": f"Bearer {TOKEN}", "stream.example": None}
+
+
 def test_repr_and_logs_never_show_the_token(emulator: Emulator, caplog: pytest.LogCaptureFixture) -> None:
     client = emulator.client(max_retries=1)
     assert TOKEN not in repr(client) and TOKEN not in str(client.default_headers)
