@@ -201,8 +201,6 @@ class _AsyncDriver:
         self.open: List[OpenResponse] = []
 
     async def perform(self, step: RunStep) -> Any:
-        import anyio
-
         if isinstance(step, Call):
             return await self.client._request(step)
         if isinstance(step, ReadChunk):
@@ -211,6 +209,8 @@ class _AsyncDriver:
             except StopAsyncIteration:
                 return b""
         if isinstance(step, Sleep):
+            import anyio
+
             return await anyio.sleep(step.seconds)
         if isinstance(step, OpenStream):
             response = await self.client._send(step.call, stream=True)
