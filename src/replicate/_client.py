@@ -55,6 +55,7 @@ from ._exceptions import (
     APITimeoutError,
     ReplicateError,
     decode_error_body,
+    note_may_have_been_created,
     status_error,
 )
 from ._logs import logger
@@ -1072,7 +1073,7 @@ def _connection_error(
     else:
         error = APIConnectionError(message=f"Connection error: {exc or type(exc).__name__}", request=request)
     if call.billable and not isinstance(exc, NEVER_SENT):
-        _note_may_exist(error)
+        note_may_have_been_created(error, _NOT_RETRIED)
     return error
 
 
@@ -1080,18 +1081,15 @@ def _status_error(response: httpx.Response, body: object, call: Call[Any]) -> AP
     error = status_error(response, body)
     # A 4xx other than 408/409/429 means the server refused the request: nothing was created.
     if call.billable and (response.status_code >= 500 or response.status_code in (408, 409)):
-        _note_may_exist(error)
+        note_may_have_been_created(error, _NOT_RETRIED)
     return error
 
 
-def _note_may_exist(error: APIConnectionError | APIStatusError) -> None:
-    error.may_have_been_created = True
-    error.message += (
-        " The request may have created a prediction or training before it failed; it was not"
-        " retried so the model does not run (and bill) twice. Check client.predictions.list()"
-        " before trying again."
-    )
-    error.args = (error.message,)
+_NOT_RETRIED = (
+    " The request may have created a prediction or training before it failed; it was not"
+    " retried so the model does not run (and bill) twice. Check client.predictions.list()"
+    " before trying again."
+)
 
 
 def _validation_error(response: httpx.Response, cast_to: Any, exc: Exception) -> APIResponseValidationError:

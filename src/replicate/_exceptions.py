@@ -177,6 +177,14 @@ def logs_tail(logs: Optional[str]) -> str:
     return "\n\nLast lines of the logs:\n" + "\n".join(lines[-20:]) if lines else ""
 
 
+def note_may_have_been_created(error: APIError, note: str) -> APIError:
+    """`error`, marked as from a request that may have created something, `note` saying what to do."""
+    error.may_have_been_created = True
+    error.message += note
+    error.args = (error.message,)
+    return error
+
+
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,

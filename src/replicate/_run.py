@@ -40,7 +40,7 @@ import httpx
 
 from ._call import Call, check_options
 from ._constants import TERMINAL_STATUSES
-from ._exceptions import APIError, ModelError, PredictionCanceledError
+from ._exceptions import APIError, ModelError, PredictionCanceledError, note_may_have_been_created
 from ._file_input import FileInputs, find_files, upload_urls
 from ._file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
 from ._refs import ModelRef, parse_ref
@@ -285,21 +285,14 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
         try:
             prediction = yield get
         except APIError as error:
-            raise _exists(error, prediction.id) from None
+            note = (
+                f" This happened while waiting for prediction {prediction.id}, which was created and may"
+                f" still be running: follow it with client.predictions.get(prediction_id={prediction.id!r})."
+            )
+            raise note_may_have_been_created(error, note) from None
         if watch is not None:
             watch(prediction)
     return prediction
-
-
-def _exists(error: APIError, prediction_id: str) -> APIError:
-    """`error`, saying that the prediction it could not follow exists, and which one it is."""
-    error.may_have_been_created = True
-    error.message += (
-        f" This happened while waiting for prediction {prediction_id}, which was created and may"
-        f" still be running: follow it with client.predictions.get(prediction_id={prediction_id!r})."
-    )
-    error.args = (error.message, *error.args[1:])
-    return error
 
 
 def _until_done(url: str) -> Steps[bool]:
