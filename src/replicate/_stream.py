@@ -27,7 +27,6 @@ from typing import (
     Any,
     AsyncIterator,
     Callable,
-    Dict,
     Iterator,
     List,
     Mapping,
@@ -203,12 +202,9 @@ class StreamInterruptedError(APIConnectionError):
     """The event stream ended before its `done` event: what was received is not the whole output."""
 
 
-def event_stream_call(url: str, last_event_id: Optional[str] = None) -> Call[Any]:
+def event_stream_call(url: str) -> Call[Any]:
     """`GET urls.stream` as an event stream (the core sends the token to the API host only)."""
-    headers: Dict[str, str] = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
-    if last_event_id:
-        headers["Last-Event-ID"] = last_event_id
-    return Call("GET", url, None, headers=headers)
+    return Call("GET", url, None, headers={"Accept": "text/event-stream", "Cache-Control": "no-store"})
 
 
 _SLICE = 2048
@@ -227,17 +223,14 @@ class EventReader:
         self.pending = b""
         self.offset = 0
 
-    def open(self) -> Steps[None]:
-        self.opened = yield OpenStream(event_stream_call(self.url, self.decoder.last_event_id))
-
     def read(self) -> Steps[Optional[List[ServerSentEvent]]]:
         """The next events (at least one), or None when the server closed the stream."""
-        if self.opened is None:
-            yield from self.open()
-        assert self.opened is not None
+        opened = self.opened
+        if opened is None:
+            opened = self.opened = yield OpenStream(event_stream_call(self.url))
         while True:
             if self.offset >= len(self.pending):
-                self.pending = yield ReadChunk(self.opened)
+                self.pending = yield ReadChunk(opened)
                 self.offset = 0
                 if not self.pending:
                     self.decoder.end()
