@@ -322,7 +322,7 @@ class _ClientBase(Generic[HttpT]):
 
     # -- building requests ------------------------------------------------------------------
 
-    def _build_request(self, call: Call[Any], http: Union[httpx.Client, httpx.AsyncClient]) -> httpx.Request:
+    def _build_request(self, call: Call[Any]) -> httpx.Request:
         options = call.options
         path = call.path
         absolute = path.startswith(("http://", "https://"))
@@ -368,7 +368,7 @@ class _ClientBase(Generic[HttpT]):
             timeout = self.timeout
         else:
             _check_timeout(timeout)
-        request = http.build_request(
+        request = self._http.build_request(
             call.method,
             url,
             params=params or None,
@@ -397,9 +397,7 @@ class _ClientBase(Generic[HttpT]):
         _check_max_retries(max_retries)
         return RetryPolicy(max_retries=max_retries)
 
-    def _exchange(
-        self, call: Call[Any], http: Union[httpx.Client, httpx.AsyncClient], *, stream: bool
-    ) -> Generator[ExchangeStep, Any, httpx.Response]:
+    def _exchange(self, call: Call[Any], *, stream: bool) -> Generator[ExchangeStep, Any, httpx.Response]:
         """Send `call`, retrying as the policy allows; returns a successful response.
 
         The body is read unless `stream`. A driver performs each yielded step and sends back
@@ -409,7 +407,7 @@ class _ClientBase(Generic[HttpT]):
         attempt = 0
         waited = 0.0
         while True:
-            request = self._build_request(call, http)
+            request = self._build_request(call)
             try:
                 response: httpx.Response = yield _SEND, request
                 if response.status_code < 400 and not stream:
@@ -588,7 +586,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
                     return done.value
 
     def _send(self, call: Call[Any], *, stream: bool = False) -> httpx.Response:
-        return self._drive(self._exchange(call, self._http, stream=stream))
+        return self._drive(self._exchange(call, stream=stream))
 
     def _request(self, call: Call[Any]) -> Any:
         if isinstance(call, PageCall):
@@ -814,7 +812,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
                     return done.value
 
     async def _send(self, call: Call[Any], *, stream: bool = False) -> httpx.Response:
-        return await self._drive(self._exchange(call, self._http, stream=stream))
+        return await self._drive(self._exchange(call, stream=stream))
 
     def _request_or_paginate(self, call: Call[Any]) -> Any:
         if isinstance(call, PageCall):
