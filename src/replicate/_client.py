@@ -337,7 +337,10 @@ class _ClientBase(Generic[HttpT]):
         url = path if absolute else self._base + path
 
         headers: Dict[str, str] = dict(self._per_request_headers)
-        if not absolute or _origin(httpx.URL(url)) == self._origin:
+        target: Union[str, httpx.URL] = url
+        if absolute:
+            target = httpx.URL(url)  # parsed once: build_request takes it as it is
+        if not absolute or _origin(cast(httpx.URL, target)) == self._origin:
             # The token goes to the configured API host and nowhere else.
             headers["Authorization"] = f"Bearer {self.bearer_token}"
         _merge_headers(headers, self._default_headers)
@@ -378,7 +381,7 @@ class _ClientBase(Generic[HttpT]):
             _check_timeout(timeout)
         return http.build_request(
             call.method,
-            url,
+            target,
             params=params or None,
             headers=headers,
             json=json_body,

@@ -80,21 +80,26 @@ class _CursorURLPage(Generic[T]):
     def results(self) -> List[T]:
         """This page's items, typed (validated on first access)."""
         if self._results is None:
-            self._results = list(self._each())
+            try:
+                self._results = list(self._typed())
+            except ValueError as exc:  # pydantic's ValidationError is one
+                raise self._invalid_item(exc) from None
         return self._results
 
-    def _each(self) -> Iterator[T]:
+    def _typed(self) -> Iterator[T]:
+        """This page's items, each validated as it is taken; a ValueError for one that does not
+        match (`_invalid_item` turns it into the error to raise)."""
         if self._results is not None:
-            yield from self._results
-            return
-        read = self._read
-        item: Any = None
-        try:
-            for item in self._items:
-                yield read(item)
-        except ValueError as exc:  # pydantic's ValidationError is one
-            index = next(i for i, found in enumerate(self._items) if found is item)
-            raise self._invalid(index, exc) from None
+            return iter(self._results)
+        return map(self._read, self._items)
+
+    def _invalid_item(self, exc: ValueError) -> Exception:
+        for index, item in enumerate(self._items):
+            try:
+                self._read(item)
+            except ValueError:
+                return self._invalid(index, exc)
+        return self._invalid(-1, exc)
 
     def has_next_page(self) -> bool:
         return bool(self.next) and bool(self._items)
@@ -128,7 +133,10 @@ class SyncCursorURLPage(_CursorURLPage[T]):
 
     def __iter__(self) -> Iterator[T]:  # type: ignore[override]
         for page in self.iter_pages():
-            yield from page._each()
+            try:
+                yield from page._typed()
+            except ValueError as exc:
+                raise page._invalid_item(exc) from None
 
 
 class AsyncCursorURLPage(_CursorURLPage[T]):
@@ -151,8 +159,11 @@ class AsyncCursorURLPage(_CursorURLPage[T]):
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.iter_pages():
-            for item in page._each():
-                yield item
+            try:
+                for item in page._typed():
+                    yield item
+            except ValueError as exc:
+                raise page._invalid_item(exc) from None
 
 
 class SyncCursorURLPageWithCreatedFilters(SyncCursorURLPage[T]):
