@@ -13,9 +13,9 @@ A page's JSON is read when it arrives (a malformed page fails there), but its it
 objects one at a time: iterating validates each item as it is handed over, `page.results`
 validates them all on first access. Building a page of 100 `Prediction`s at once made ~1,300
 garbage-collected allocations per page, enough for the collector to run on every page and to
-promote each page to the old generations (a full collection every few pages); one item at a
-time, the allocations are freed before they add up. An item that does not match its type raises
-`APIResponseValidationError` when it is reached, naming the item and the page's URL.
+promote each page to the old generations (a full collection of the heap every ~100 pages); one
+item at a time, the allocations are freed before they add up. An item that does not match its type raises
+`APIResponseValidationError` when it is reached, naming the item and the page's request.
 """
 
 from __future__ import annotations
