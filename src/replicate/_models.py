@@ -1,12 +1,14 @@
 """The base of every response type, and the field types the API's JSON needs.
 
     BaseModel               pydantic model: unknown fields kept, `.to_dict()`, `.to_json()`
+    OpenEnum[Literal[...]]  the known values for type checkers; any string parses
     Timestamp               `datetime` that also reads the API's 1-9 digit fractions
 
 Replicate's API grows: a response may carry fields this SDK has not heard of yet, and an enum
 may gain a value (a new prediction status). Neither may break parsing, so models keep extra
 fields (reachable as attributes and in `.to_dict()`), and enum fields are typed
-`Union[Literal[...], str]`: type checkers still see the known values, an unknown one parses.
+`OpenEnum[Literal[...]]`, which is `Union[Literal[...], str]`: type checkers still see the known
+values, an unknown one parses.
 
 This module is loaded on first use of a type, never by `import replicate`.
 """
@@ -15,13 +17,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Dict
+from typing import TYPE_CHECKING, Any, Dict, TypeVar, Union
 
 import pydantic
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 from typing_extensions import Annotated, Literal
 
-__all__ = ["BaseModel", "Timestamp"]
+__all__ = ["BaseModel", "OpenEnum", "Timestamp"]
 
 
 class BaseModel(pydantic.BaseModel):
@@ -48,6 +51,20 @@ class BaseModel(pydantic.BaseModel):
     def to_json(self, *, indent: int = 2, exclude_unset: bool = True) -> str:
         """The object as a JSON string, by default only the fields the server sent."""
         return self.model_dump_json(indent=indent, exclude_unset=exclude_unset, by_alias=True)
+
+
+class _AnyString:
+    """Validates as a plain `str`. `Union[Literal[...], str]` accepts exactly the strings `str`
+    does, but pydantic would try the Literal first and then `str` for every value: three such
+    fields of each of 5,000 listed predictions made a walk through them ~5% slower."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.str_schema()
+
+
+_Known = TypeVar("_Known")
+OpenEnum = Annotated[Union[_Known, str], _AnyString()]
+"""An enum the API may extend: `OpenEnum[Literal["a", "b"]]` is `Union[Literal["a", "b"], str]`."""
 
 
 # Recorded timestamps carry anywhere from 0 to 9 fractional digits ("...:16.064900134Z" from Go,

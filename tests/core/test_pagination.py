@@ -79,6 +79,32 @@ def test_a_failing_page_surfaces_the_error_after_the_items_already_yielded(serve
     assert seen == ["a", "b"]
 
 
+def test_an_item_that_does_not_match_its_type_fails_when_reached_naming_it(server: ScriptedServer) -> None:
+    results = [
+        {"owner": "acme", "name": "a", "url": "https://replicate.com/acme/a"},
+        {"owner": "acme", "name": 7, "url": "https://replicate.com/acme/7"},
+    ]
+    body = json.dumps({"results": results, "next": None, "previous": None})
+    server.queue(Reply(200, body), Reply(200, body))
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    seen: List[str] = []
+    with pytest.raises(replicate.APIResponseValidationError, match=r"GET /v1/models .*results\[1\]: name"):
+        for model in client.models.list():
+            seen.append(model.name)
+    assert seen == ["a"]
+    first = client.models.list()  # the page itself reads; its typed results fail alike
+    assert first.has_next_page() is False
+    with pytest.raises(replicate.APIResponseValidationError, match=r"results\[1\]: name"):
+        _ = first.results
+
+
+def test_a_malformed_page_fails_when_it_arrives(server: ScriptedServer) -> None:
+    server.queue(Reply(200, json.dumps({"results": {"not": "a list"}, "next": None})))
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    with pytest.raises(replicate.APIResponseValidationError, match="GET /v1/models"):
+        client.models.list()
+
+
 @pytest.mark.anyio
 async def test_async_list_is_awaitable_and_async_iterable(server: ScriptedServer) -> None:
     queue_three_pages(server)

@@ -204,7 +204,7 @@ def check_async(op: Op, result: Any, *, parsed: bool = False) -> bool:
 
 def _as_sync_page(page: Any, sync_type: type) -> Any:
     clone = sync_type.__new__(sync_type)
-    clone.results = page.results
+    clone.__dict__.update(page.__dict__)  # the same items, read the same way
     return clone
 
 

@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union, c
 
 from typing_extensions import Literal, NotRequired, Required, TypedDict
 
-from .._models import BaseModel, Timestamp
+from .._models import BaseModel, OpenEnum, Timestamp
 from .._prediction_progress import PredictionProgress, parse_progress
 
 __all__ = [
@@ -70,8 +70,8 @@ class Prediction(BaseModel):
     """
 
     id: str
-    status: Union[PredictionStatus, str]
-    version: Union[Literal["hidden"], str]
+    status: OpenEnum[PredictionStatus]
+    version: OpenEnum[Literal["hidden"]]
     input: Dict[str, object]
     created_at: Timestamp
     urls: PredictionURLs
@@ -83,7 +83,7 @@ class Prediction(BaseModel):
     data_removed: Optional[bool] = None
     logs: Optional[str] = None
     metrics: Optional[PredictionMetrics] = None
-    source: Optional[Union[PredictionSource, str]] = None
+    source: Optional[OpenEnum[PredictionSource]] = None
     deployment: Optional[str] = None
     started_at: Optional[Timestamp] = None
     completed_at: Optional[Timestamp] = None

@@ -8,11 +8,11 @@
 Also the request parameters of `trainings.create`, `.get` and `.cancel`.
 """
 
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Dict, List, Mapping, Optional
 
 from typing_extensions import Literal, NotRequired, Required, TypedDict
 
-from .._models import BaseModel, Timestamp
+from .._models import BaseModel, OpenEnum, Timestamp
 from .prediction import PredictionSource, WebhookEvent
 
 __all__ = [
@@ -55,7 +55,7 @@ class Training(BaseModel):
     required, so all may be `None`."""
 
     id: Optional[str] = None
-    status: Optional[Union[TrainingStatus, str]] = None
+    status: Optional[OpenEnum[TrainingStatus]] = None
     model: Optional[str] = None
     version: Optional[str] = None
     input: Optional[Dict[str, object]] = None
@@ -63,7 +63,7 @@ class Training(BaseModel):
     error: Optional[str] = None
     logs: Optional[str] = None
     metrics: Optional[TrainingMetrics] = None
-    source: Optional[Union[PredictionSource, str]] = None
+    source: Optional[OpenEnum[PredictionSource]] = None
     urls: Optional[TrainingURLs] = None
     created_at: Optional[Timestamp] = None
     started_at: Optional[Timestamp] = None
