@@ -4,7 +4,8 @@ em = Emulator()
 @em.model("acme/echo")
 def echo(text: str = "x") -> str:
     return text
-with em.serve() as base_url:          # http://127.0.0.1:N/v1, files on http://localhost:M
+with em.serve() as base_url:          # http://127.0.0.1:N/v1; files and event streams each on
+                                      # another host (http://localhost:M, :S), as on Replicate
     client = em.client()
     client.run("acme/echo", input={"text": "hi"})
 """
@@ -78,9 +79,13 @@ class Emulator:
         wait_window: float = 60.0,
         page_size: int = 100,
         builtin_models: bool = True,
+        stream_urls: bool = True,
     ) -> None:
         self.token = token
         self.wait_window = wait_window
+        self.stream_urls = stream_urls
+        """False: predictions come without `urls.stream` (as for a model that cannot stream), so
+        clients have to poll them. Can be changed while serving."""
         self.page_size = page_size
         self.faults = Faults()
         self.requests: List[RequestRecord] = []
@@ -94,6 +99,9 @@ class Emulator:
         self.webhook_deliveries: List[Dict[str, Any]] = []
         self.base_url = ""
         self.file_base_url = ""
+        self.stream_base_url = ""
+        self.in_flight = 0
+        """Requests being answered right now (see `RequestRecord.in_flight`)."""
         self._lock = threading.RLock()
         self._file_key = hashlib.sha256(b"files:" + token.encode()).digest()
         self._servers: List[ThreadingHTTPServer] = []
@@ -153,8 +161,9 @@ class Emulator:
         cancel_after: Optional[float] = None,
     ) -> PredictionRecord:
         webhook_filter = body.get("webhook_events_filter") or ["start", "output", "logs", "completed"]
+        prediction_id = new_id()
         prediction = PredictionRecord(
-            new_id(),
+            prediction_id,
             model.full_name,
             "hidden" if model.is_official and not body.get("version") else version.id,
             dict(body.get("input") or {}),
@@ -162,6 +171,7 @@ class Emulator:
             deployment=deployment,
             webhook=body.get("webhook"),
             webhook_events_filter=tuple(webhook_filter),
+            stream_url=f"{self.stream_base_url}/v1/streams/{prediction_id}" if self.stream_urls else None,
         )
         with self._lock:
             self.predictions[prediction.id] = prediction
@@ -278,17 +288,20 @@ class Emulator:
 
     @contextlib.contextmanager
     def serve(self, *, port: int = 0) -> Generator[str, None, None]:
-        """Serve the API on 127.0.0.1 (`port`, or a free one) and files on another port."""
+        """Serve the API on 127.0.0.1 (`port`, or a free one), files and event streams on others."""
         from ._server import make_server
 
         if self._servers:
             raise RuntimeError("This emulator is already serving; use another Emulator for a second server")
-        api = make_server(self, port, files=False)
-        files = make_server(self, 0, files=True)
-        self._servers = [api, files]
+        api = make_server(self, port, "api")
+        files = make_server(self, 0, "files")
+        streams = make_server(self, 0, "streams")
+        self._servers = [api, files, streams]
         self.base_url = f"http://127.0.0.1:{api.server_address[1]}/v1"
-        # Another host name and port than the API, as replicate.delivery is for the real one.
+        # Other origins than the API, as replicate.delivery and stream.replicate.com are for the
+        # real one: the API token must not be sent there.
         self.file_base_url = f"http://localhost:{files.server_address[1]}"
+        self.stream_base_url = f"http://localhost:{streams.server_address[1]}"
         threads = [threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True) for s in self._servers]
         for thread in threads:
             thread.start()

@@ -152,9 +152,12 @@ class Faults:
                 return self._log(fault, method, path)
         return None
 
-    def take_stream_cut(self) -> Optional[int]:
+    def take_stream_cut(self, path: str) -> Optional[int]:
+        """After how many events to cut the event stream at `path`, if it is to be cut."""
         with self._lock:
             cut, self._cut_after = self._cut_after, None
+            if cut is not None:
+                self.injected.append(f"cut GET {path}")
             return cut
 
     def _log(self, fault: Fault, method: str, path: str) -> Fault:

@@ -45,6 +45,9 @@ class RequestRecord:
     query: str
     headers: Dict[str, str]
     body: bytes
+    in_flight: int = 1
+    """How many requests the emulator was answering when this one arrived, this one included:
+    more than 1 on every upload of a batch shows the client sent them concurrently."""
 
 
 @dataclass
@@ -125,6 +128,7 @@ class PredictionRecord:
     webhook: Optional[str] = None
     webhook_events_filter: Tuple[str, ...] = ("start", "output", "logs", "completed")
     destination: Optional[str] = None
+    stream_url: Optional[str] = None
     events: List[Tuple[str, str]] = field(default_factory=lambda: [])
     changed: threading.Condition = field(default_factory=threading.Condition)
     cancel_requested: threading.Event = field(default_factory=threading.Event)
@@ -146,8 +150,8 @@ class PredictionRecord:
             "cancel": f"{self.api_base}/{plural}/{self.id}/cancel",
             "web": f"https://replicate.com/p/{self.id}",
         }
-        if self.kind == "prediction":
-            urls["stream"] = f"{self.api_base}/predictions/{self.id}/stream"
+        if self.stream_url:
+            urls["stream"] = self.stream_url
         body: Dict[str, Any] = {
             "id": self.id,
             "model": self.model,

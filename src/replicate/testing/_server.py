@@ -1,6 +1,7 @@
 """The HTTP side of the emulator: auth, faults, the request log, and every API route.
 
-Routes mirror Replicate's OpenAPI spec under `/v1`; the file host serves model outputs.
+Routes mirror Replicate's OpenAPI spec under `/v1`; the file host serves model outputs and the
+stream host predictions' event streams (`/v1/streams/{id}`, reached by that URL alone).
 Errors use the API's problem-details shape: `{"title", "detail", "status"}`.
 """
 
@@ -55,10 +56,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 512
 
 
-def make_server(emulator: Emulator, port: int, *, files: bool) -> ThreadingHTTPServer:
-    handler = type(
-        "FileHandler" if files else "ApiHandler", (_Handler,), {"emulator": emulator, "is_file_host": files}
-    )
+def make_server(emulator: Emulator, port: int, role: str) -> ThreadingHTTPServer:
+    """The server for one host of the emulator: `role` is "api", "files" or "streams"."""
+    handler = type(f"{role.title()}Handler", (_Handler,), {"emulator": emulator, "role": role})
     server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server
@@ -68,12 +68,23 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # else each answer waits on a delayed ACK (~40 ms)
     emulator: Emulator
-    is_file_host: bool
+    role: str
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _handle(self) -> None:
+        em = self.emulator
+        with em._lock:  # pyright: ignore[reportPrivateUsage]
+            em.in_flight += 1
+            in_flight = em.in_flight
+        try:
+            self._answer(in_flight)
+        finally:
+            with em._lock:  # pyright: ignore[reportPrivateUsage]
+                em.in_flight -= 1
+
+    def _answer(self, in_flight: int) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
@@ -85,10 +96,13 @@ class _Handler(BaseHTTPRequestHandler):
             split.query,
             dict(self.headers.items()),
             body,
+            in_flight,
         )
         em.requests.append(record)
-        if self.is_file_host:
+        if self.role == "files":
             return self._serve_output(split.path)
+        if self.role == "streams":
+            return self._serve_stream(split.path)
         fault = em.faults.take(self.command, split.path)
         if fault is not None:
             if fault.kind == "delay":
@@ -176,9 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         method = self.command
         if parts[:1] == ["files"] and len(parts) == 3 and parts[2] == "download" and method == "GET":
             return self._download(parts[1], query)
-        # Like the real stream host, event streams are reached by their unguessable URL alone.
-        is_stream = len(parts) == 3 and parts[0] == "predictions" and parts[2] == "stream"
-        if not is_stream and self.headers.get("Authorization") != f"Bearer {em.token}":
+        if self.headers.get("Authorization") != f"Bearer {em.token}":
             raise Problem(401, "You did not pass a valid authentication token")
         for pattern, verb, handler in _ROUTES:
             match = pattern.match("/" + "/".join(parts))
@@ -414,9 +426,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.emulator.cancel(prediction)
         return 200, prediction.to_json()
 
-    def prediction_stream(self, query: Dict[str, List[str]], body: bytes, prediction_id: str) -> Reply:
-        prediction = self._prediction(prediction_id)
-        cut = self.emulator.faults.take_stream_cut()
+    def _serve_stream(self, path: str) -> None:
+        # Like the real stream host, an event stream is reached by its unguessable URL alone.
+        parts = path.strip("/").split("/")
+        found = (
+            self.emulator.predictions.get(parts[2])
+            if parts[:2] == ["v1", "streams"] and len(parts) == 3
+            else None
+        )
+        if found is None:
+            return self._send(404, {"title": "Not found", "detail": "No such stream", "status": 404})
+        try:
+            self._stream_events(found, path)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _stream_events(self, prediction: PredictionRecord, path: str) -> None:
+        cut = self.emulator.faults.take_stream_cut(path)
         last = self.headers.get("Last-Event-ID")
         sent = int(last) if last and last.isdigit() else 0
         self.send_response(200)
@@ -436,13 +462,13 @@ class _Handler(BaseHTTPRequestHandler):
                 if event == "status":
                     continue
                 if cut is not None and written >= cut:
-                    return -1, None
+                    return
                 lines = "".join(f"data: {line}\n" for line in data.split("\n"))
                 self.wfile.write(f"id: {sent}\nevent: {event}\n{lines}\n".encode())
                 self.wfile.flush()
                 written += 1
                 if event == "done":
-                    return -1, None
+                    return
 
     # -- trainings ------------------------------------------------------------------------------------
 
@@ -738,7 +764,6 @@ _ROUTE_TABLE: List[Tuple[str, str, Callable[..., Reply]]] = [
     ("/predictions", "POST", _Handler.predictions_create),
     (f"/predictions/{_S}", "GET", _Handler.prediction_get),
     (f"/predictions/{_S}/cancel", "POST", _Handler.prediction_cancel),
-    (f"/predictions/{_S}/stream", "GET", _Handler.prediction_stream),
     ("/search", "GET", _Handler.search),
     ("/trainings", "GET", _Handler.trainings_list),
     (f"/trainings/{_S}", "GET", _Handler.training_get),
