@@ -9,77 +9,76 @@ from pathlib import Path
 import pytest
 
 from replicate._file_input import INLINE_LIMIT, find_files
+from replicate.testing import Emulator
 
-from .mini_api import MiniAPI
 
-
-def run_inputs(api: MiniAPI, **options: object) -> dict:
-    return api.client().run("acme/inputs", use_file_output=False, **options)  # type: ignore[arg-type]
+def run_inputs(em: Emulator, **options: object) -> dict:
+    return em.client().run("acme/inputs", use_file_output=False, **options)  # type: ignore[arg-type]
 
 
 def test_paths_files_bytes_and_io_objects_are_uploaded_and_replaced_by_urls(
-    api: MiniAPI, tmp_path: Path
+    em: Emulator, tmp_path: Path
 ) -> None:
     path = tmp_path / "photo.png"
     path.write_bytes(b"P" * 100)
     with open(path, "rb") as opened:
         out = run_inputs(
-            api,
+            em,
             input={"path": path, "file": opened, "raw": b"R" * 10, "io": io.BytesIO(b"I" * 10), "n": 3},
             file_encoding_strategy="url",
         )
     assert out["n"] == 3
     for key in ("path", "file", "raw", "io"):
-        assert out[key].startswith(api.base_url + "/files/"), key
-    assert len(api.seen("POST", "/v1/files")) == 4
-    bodies = b"|".join(r.body for r in api.seen("POST", "/v1/files"))
+        assert out[key].startswith(em.base_url + "/files/"), key
+    assert len(em.seen("POST", "/v1/files")) == 4
+    bodies = b"|".join(r.body for r in em.seen("POST", "/v1/files"))
     assert b"P" * 100 in bodies and b"R" * 10 in bodies and b"I" * 10 in bodies
 
 
-def test_the_same_file_is_uploaded_once_per_call(api: MiniAPI, tmp_path: Path) -> None:
+def test_the_same_file_is_uploaded_once_per_call(em: Emulator, tmp_path: Path) -> None:
     path = tmp_path / "a.bin"
     path.write_bytes(b"x" * 10)
     data = b"y" * 10
     out = run_inputs(
-        api,
+        em,
         input={"a": path, "b": [Path(str(path)), {"c": path}], "d": data, "e": data},
         file_encoding_strategy="url",
     )
-    assert len(api.seen("POST", "/v1/files")) == 2
+    assert len(em.seen("POST", "/v1/files")) == 2
     assert out["a"] == out["b"][0] == out["b"][1]["c"]
     assert out["d"] == out["e"]
 
 
-def test_small_files_are_inlined_as_data_uris_by_default(api: MiniAPI, tmp_path: Path) -> None:
+def test_small_files_are_inlined_as_data_uris_by_default(em: Emulator, tmp_path: Path) -> None:
     path = tmp_path / "note.txt"
     path.write_bytes(b"hello")
     big = tmp_path / "big.bin"
     big.write_bytes(b"z" * (INLINE_LIMIT + 1))
-    out = run_inputs(api, input={"small": path, "big": big})
+    out = run_inputs(em, input={"small": path, "big": big})
     assert out["small"] == "data:text/plain;base64," + base64.b64encode(b"hello").decode()
     assert out["big"].startswith("http://")
-    assert len(api.seen("POST", "/v1/files")) == 1
+    assert len(em.seen("POST", "/v1/files")) == 1
 
 
-def test_base64_strategy_inlines_every_file(api: MiniAPI, tmp_path: Path) -> None:
+def test_base64_strategy_inlines_every_file(em: Emulator, tmp_path: Path) -> None:
     big = tmp_path / "big.bin"
     big.write_bytes(b"z" * (INLINE_LIMIT + 1))
-    out = run_inputs(api, input={"big": big}, file_encoding_strategy="base64")
+    out = run_inputs(em, input={"big": big}, file_encoding_strategy="base64")
     assert out["big"].startswith("data:application/octet-stream;base64,")
-    assert api.seen("POST", "/v1/files") == []
+    assert em.seen("POST", "/v1/files") == []
 
 
-def test_a_file_output_passed_as_input_is_sent_as_its_url(api: MiniAPI) -> None:
-    client = api.client()
+def test_a_file_output_passed_as_input_is_sent_as_its_url(em: Emulator) -> None:
+    client = em.client()
     image = client.run("acme/image", input={})
     out = client.run("acme/inputs", input={"image": image}, use_file_output=False)
     assert out["image"] == image.url
 
 
-def test_a_missing_path_is_a_clear_error_before_any_request(api: MiniAPI, tmp_path: Path) -> None:
+def test_a_missing_path_is_a_clear_error_before_any_request(em: Emulator, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"input\['images'\]\[1\].*nope.png.*does not exist"):
-        api.client().run("acme/inputs", input={"images": [b"ok", tmp_path / "nope.png"]})
-    assert api.requests == []
+        em.client().run("acme/inputs", input={"images": [b"ok", tmp_path / "nope.png"]})
+    assert em.requests == []
 
 
 def test_text_mode_files_and_unknown_strategies_are_refused_up_front(tmp_path: Path) -> None:
