@@ -5,7 +5,7 @@
 The model records the moment it returns; `run()`'s return is measured against it. Model times:
 0 s, 0.1 s, 2 s, and one past the server's `Prefer: wait` window (set small here), where the
 client must notice the end by itself (it follows the prediction's event stream to `done`).
-Uses `replicate.testing.Emulator` when present, else the small stand-in server of tests/run/.
+Runs against `replicate.testing.Emulator`.
 The target is a median of at most 50 ms.
 """
 
@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
-import sys
 import time
-from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 import replicate
+from replicate.testing import Emulator
 
 ended: Dict[str, float] = {}
 
@@ -32,18 +31,7 @@ def model(tag: str, seconds: float) -> str:
 
 @contextlib.contextmanager
 def backend(window: float) -> Iterator[Tuple[replicate.Replicate, str]]:
-    try:
-        from replicate.testing import Emulator  # type: ignore[import-not-found]
-    except ImportError:
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "run"))
-        from mini_api import MiniAPI  # type: ignore[import-not-found]
-
-        api: Any = MiniAPI(wait_window=window)
-        api.model("bench/sleep")(model)
-        with api.serve(), api.client() as client:
-            yield client, "tests/run/mini_api.py"
-        return
-    em: Any = Emulator(wait_window=window)
+    em = Emulator(wait_window=window)
     em.model("bench/sleep")(model)
     with em.serve(), em.client() as client:
         yield client, "replicate.testing.Emulator"

@@ -1,7 +1,7 @@
 """run(), use() and stream() end to end against the emulator (issue 3's behaviours).
 
-tests/run/ covers the same helpers in more depth against a smaller loopback stand-in; these
-run the public calls against the full emulator, as a user's code would.
+tests/run/ covers the same helpers in more depth (against the emulator too); these run the
+public calls against the emulator's built-in models, as a user's code would.
 """
 
 from __future__ import annotations
