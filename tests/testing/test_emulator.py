@@ -394,6 +394,35 @@ def test_event_streams_carry_logs_error_and_done(emulator: Emulator) -> None:
     assert json.loads(events[-1][1]) == {"reason": "error"}
 
 
+def test_event_streams_are_on_another_origin_and_can_be_left_out(emulator: Emulator) -> None:
+    client = emulator.client()
+    prediction = client.predictions.create(version="replicate/hello-world", input={"text": "s"})
+    assert prediction.urls is not None and prediction.urls.stream
+    stream = httpx.URL(prediction.urls.stream)
+    assert stream.host == "localhost" and stream.port not in (
+        httpx.URL(emulator.base_url).port,
+        httpx.URL(emulator.file_base_url).port,
+    )
+    assert "event: done" in httpx.get(stream).text  # no token needed: the URL is the key
+    assert httpx.get(emulator.stream_base_url + "/v1/streams/nope").status_code == 404
+    emulator.stream_urls = False
+    prediction = client.predictions.create(version="replicate/hello-world", input={"text": "s"})
+    assert prediction.urls is not None and prediction.urls.stream is None
+
+
+def test_the_request_log_counts_requests_in_flight(emulator: Emulator) -> None:
+    emulator.faults.delay(0.2, path="/v1/hardware")
+    client = emulator.client()
+    threads = [threading.Thread(target=client.hardware.list) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    client.account.get()
+    assert max(r.in_flight for r in emulator.seen("GET", "/v1/hardware")) > 1
+    assert emulator.seen("GET", "/v1/account")[-1].in_flight == 1
+
+
 def test_faults_fail_drop_delay_throttle_and_cut_streams(emulator: Emulator) -> None:
     client = emulator.client(max_retries=0)
     emulator.faults.fail_next(1, status=503, retry_after=1, path="/v1/account")
