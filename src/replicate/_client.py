@@ -517,6 +517,19 @@ class _ClientBase(Generic[HttpT]):
         """Run a procedure's steps for its raw ("raw") or streamed ("streamed") form."""
         raise NotImplementedError
 
+    def use(
+        self,
+        ref: Any,
+        *,
+        hint: Any = None,
+        streaming: bool = False,
+        progress: Optional[Callable[[Prediction], object]] = None,
+    ) -> Any:
+        """A model as a Python function (an async one on `AsyncReplicate`). See `replicate._use`."""
+        from ._use import use
+
+        return use(ref, hint=hint, streaming=streaming, client=self, progress=progress)
+
     def _low_level_call(
         self,
         method: str,
@@ -669,19 +682,6 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
             progress=progress,
             **params,
         )
-
-    def use(
-        self,
-        ref: Any,
-        *,
-        hint: Any = None,
-        streaming: bool = False,
-        progress: Optional[Callable[[Prediction], object]] = None,
-    ) -> Any:
-        """A model as a Python function. See `replicate._use`."""
-        from ._use import use
-
-        return use(ref, hint=hint, streaming=streaming, client=self, progress=progress)
 
     def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
         """Deprecated: iterate a model's server-sent events. Use `use(ref, streaming=True)`."""
@@ -908,19 +908,6 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
             progress=progress,
             **params,
         )
-
-    def use(
-        self,
-        ref: Any,
-        *,
-        hint: Any = None,
-        streaming: bool = False,
-        progress: Optional[Callable[[Prediction], object]] = None,
-    ) -> Any:
-        """A model as an async Python function. See `replicate._use`."""
-        from ._use import use
-
-        return use(ref, hint=hint, streaming=streaming, use_async=True, client=self, progress=progress)
 
     async def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
         """Deprecated: iterate a model's server-sent events. Use `use(ref, streaming=True)`."""
