@@ -475,10 +475,18 @@ class _ClientBase(Generic[HttpT]):
         from . import pagination
 
         cast_to = call.cast_to
+        content = response.content
+        read: Optional[Callable[[Any], Any]] = None
         try:
-            data = _adapter(_page_body()).validate_python(_read_json()(response.content))
-        except ValueError as exc:
-            raise _validation_error(response, cast_to, exc) from None
+            data = _adapter(_typed_page(cast_to)).validate_json(content)
+        except ValueError:
+            # Some part does not match: read the page as JSON and type its items one at a time as
+            # they are handed over, so the items before a bad one arrive and its error names it.
+            try:
+                data = _adapter(_page_body()).validate_python(_read_json()(content))
+            except ValueError as exc:
+                raise _validation_error(response, cast_to, exc) from None
+            read = _adapter(cast_to).validator.validate_python
 
         def invalid(index: int, exc: Exception) -> Exception:
             return _validation_error(response, cast_to, exc, item=index)
@@ -498,7 +506,7 @@ class _ClientBase(Generic[HttpT]):
         return cls(
             client=self,  # type: ignore[arg-type]
             items=data.get("results") or [],
-            read=_adapter(cast_to).validator.validate_python,
+            read=read,
             invalid=invalid,
             next=data.get("next"),
             previous=data.get("previous"),
@@ -1131,16 +1139,22 @@ def _adapter(tp: Any) -> Any:
 
 
 @cache
-def _page_body() -> Any:
+def _typed_page(item: Any) -> Any:
+    """A page of `item`s, read from its JSON in one pass (see pagination.py)."""
     from typing_extensions import TypedDict as _TypedDict
 
-    # One page's envelope; the items stay JSON values (dicts) until the page hands them over
-    # (see pagination.py for why).
-    return _TypedDict(
+    # the item type is known only at run time: the functional form, out of the type checker's sight
+    make: Any = _TypedDict
+    return make(
         "Page",
-        {"results": Optional[List[Any]], "next": Optional[str], "previous": Optional[str]},
+        {"results": Optional[List[item]], "next": Optional[str], "previous": Optional[str]},
         total=False,
     )
+
+
+def _page_body() -> Any:
+    """A page whose items stay JSON values (dicts) until the page hands them over."""
+    return _typed_page(Any)
 
 
 @cache

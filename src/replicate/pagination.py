@@ -9,13 +9,11 @@
 
 Only one page is held at a time while iterating, so walking 5,000 items keeps memory flat.
 
-A page's JSON is read when it arrives (a malformed page fails there), but its items become typed
-objects one at a time: iterating validates each item as it is handed over, `page.results`
-validates them all on first access. Building a page of 100 `Prediction`s at once made ~1,300
-garbage-collected allocations per page, enough for the collector to run on every page and to
-promote each page to the old generations (a full collection of the heap every ~100 pages); one
-item at a time, the allocations are freed before they add up. An item that does not match its type raises
-`APIResponseValidationError` when it is reached, naming the item and the page's request.
+A page is typed in one pass over its JSON when it arrives. If any part of it does not match, the
+page is read as plain JSON instead (a malformed page fails there) and its items become typed
+objects one at a time as they are handed over (`page.results` types them all on first access),
+so the items before a bad one still arrive and the bad one raises `APIResponseValidationError`
+when it is reached, naming the item and the page's request.
 """
 
 from __future__ import annotations
@@ -61,17 +59,17 @@ class _CursorURLPage(Generic[T]):
         self,
         *,
         items: List[Any],
-        read: Callable[[Any], T],
+        read: Optional[Callable[[Any], T]],
         invalid: Callable[[int, Exception], Exception],
         next: Optional[str],
         previous: Optional[str],
         call: Call[Any],
     ) -> None:
         self._items = items
-        """The items as JSON values (dicts), each validated by `read` when it is needed."""
+        """The items: typed already, or (with a `read`) JSON values each typed when needed."""
         self._read = read
         self._invalid = invalid
-        self._results: Optional[List[T]] = None
+        self._results: Optional[List[T]] = items if read is None else None
         self.next = next
         self.previous = previous
         self._call = call
@@ -89,16 +87,19 @@ class _CursorURLPage(Generic[T]):
     def _typed(self) -> Iterator[T]:
         """This page's items, each validated as it is taken; a ValueError for one that does not
         match (`_invalid_item` turns it into the error to raise)."""
-        if self._results is not None:
-            return iter(self._results)
-        return map(self._read, self._items)
+        read = self._read
+        if self._results is not None or read is None:  # typed already
+            return iter(self._results or ())
+        return map(read, self._items)
 
     def _invalid_item(self, exc: ValueError) -> Exception:
-        for index, item in enumerate(self._items):
-            try:
-                self._read(item)
-            except ValueError:
-                return self._invalid(index, exc)
+        read = self._read
+        if read is not None:
+            for index, item in enumerate(self._items):
+                try:
+                    read(item)
+                except ValueError:
+                    return self._invalid(index, exc)
         return self._invalid(-1, exc)
 
     def has_next_page(self) -> bool:

@@ -98,6 +98,24 @@ def test_an_item_that_does_not_match_its_type_fails_when_reached_naming_it(serve
         _ = first.results
 
 
+def test_a_prediction_with_malformed_urls_fails_when_reached_after_the_good_ones(
+    server: ScriptedServer,
+) -> None:
+    def item(pid: str) -> dict:  # type: ignore[type-arg]
+        urls = {"get": f"{server.base_url}/predictions/{pid}", "cancel": "c"}
+        return {"id": pid, "status": "succeeded", "version": "v", "input": {}, "urls": urls,
+                "created_at": "2025-01-01T00:00:00Z"}  # fmt: skip
+
+    broken = {**item("b"), "urls": {"cancel": "c"}}
+    server.queue(Reply(200, json.dumps({"results": [item("a"), broken, item("c")], "next": None})))
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    seen: List[str] = []
+    with pytest.raises(replicate.APIResponseValidationError, match=r"results\[1\]: urls.get"):
+        for prediction in client.predictions.list():
+            seen.append(prediction.urls.get)
+    assert seen == [f"{server.base_url}/predictions/a"]
+
+
 def test_a_malformed_page_fails_when_it_arrives(server: ScriptedServer) -> None:
     server.queue(Reply(200, json.dumps({"results": {"not": "a list"}, "next": None})))
     client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")

@@ -4,7 +4,9 @@ round-trip through `to_dict()` / `to_json()`; the v2 SDK's names are the concept
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -194,6 +196,64 @@ def test_nested_models_round_trip() -> None:
     assert isinstance(model.default_example, Prediction)
     assert isinstance(model.latest_version, types.Version)
     assert Model.model_validate_json(model.to_json()) == model
+
+
+# -- nested models built on first read (BuiltOnAccess) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "read", [Prediction.model_validate, lambda data: Prediction.model_validate_json(json.dumps(data))]
+)
+def test_urls_and_metrics_read_as_their_models_with_extras(read: Any) -> None:
+    urls = {**PREDICTION["urls"], "stream": "https://stream.replicate.com/v1/files/x", "future": "u"}
+    p = read({**PREDICTION, "urls": urls, "metrics": {"predict_time": 1.5, "input_token_count": 7}})
+    assert isinstance(p.urls, types.PredictionURLs)
+    assert p.urls is p.urls  # built once, then kept
+    assert (p.urls.get, p.urls.stream, p.urls.web) == (urls["get"], urls["stream"], None)
+    assert p.urls.future == "u"  # type: ignore[attr-defined]
+    assert isinstance(p.metrics, types.PredictionMetrics)
+    assert (p.metrics.predict_time, p.metrics.total_time) == (1.5, None)
+    assert p.metrics.input_token_count == 7  # type: ignore[attr-defined]
+    assert prediction(metrics=None).metrics is None
+    assert prediction().metrics is None
+
+
+@pytest.mark.parametrize(
+    ("urls", "problem"),
+    [({"cancel": "c"}, "urls.get"), ({"get": 1, "cancel": "c"}, "urls.get"), ("x", "urls")],
+)
+def test_a_malformed_nested_object_fails_with_its_parent(urls: Any, problem: str) -> None:
+    for read in (Prediction.model_validate, lambda d: Prediction.model_validate_json(json.dumps(d))):
+        with pytest.raises(ValidationError) as caught:
+            read({**PREDICTION, "urls": urls})
+        assert caught.value.errors()[0]["loc"][: len(problem.split("."))] == tuple(problem.split("."))
+
+
+def test_nested_models_built_or_not_compare_and_dump_alike() -> None:
+    read, unread = prediction(metrics={"predict_time": 2.0}), prediction(metrics={"predict_time": 2.0})
+    _ = (read.urls, read.metrics)
+    assert read == unread and unread == read
+    assert read != prediction(urls={**PREDICTION["urls"], "get": "elsewhere"})
+    assert (
+        read.to_dict()
+        == unread.to_dict()
+        == {**PREDICTION, "metrics": {"predict_time": 2.0}, "created_at": read.created_at}
+    )
+    assert read.to_json() == unread.to_json()
+    assert Prediction.model_validate_json(unread.to_json()) == read
+    assert pickle.loads(pickle.dumps(unread)) == read
+    assert copy.deepcopy(unread) == read
+    assert unread.model_copy(update={"id": "other"}).urls == read.urls
+
+
+def test_a_prediction_built_from_models_keeps_them() -> None:
+    urls = types.PredictionURLs(get="g", cancel="c")
+    p = Prediction(
+        id="x", status="starting", version="v", input={}, created_at=datetime.now(timezone.utc), urls=urls
+    )
+    assert p.urls is urls
+    p.urls = types.PredictionURLs(get="g2", cancel="c2")
+    assert p.urls.get == "g2" and "urls" in p.model_fields_set
 
 
 def test_base_model_is_public_and_the_root_of_every_type() -> None:

@@ -14,9 +14,9 @@ import html
 from datetime import datetime
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union, cast
 
-from typing_extensions import Literal, NotRequired, Required, TypedDict
+from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
 
-from .._models import BaseModel, OpenEnum, Timestamp
+from .._models import BaseModel, BuiltOnAccess, OpenEnum, Timestamp
 from .._prediction_progress import PredictionProgress, parse_progress
 
 __all__ = [
@@ -74,7 +74,8 @@ class Prediction(BaseModel):
     version: OpenEnum[Literal["hidden"]]
     input: Dict[str, object]
     created_at: Timestamp
-    urls: PredictionURLs
+    # Checked with the prediction, built on first read: see BuiltOnAccess.
+    urls: Annotated[PredictionURLs, BuiltOnAccess()]
     # Required by the spec, but real responses omit them: `model` on some old predictions,
     # `output` and `data_removed` on most. `error` is always sent, but null when there is none.
     model: Optional[str] = None
@@ -82,7 +83,7 @@ class Prediction(BaseModel):
     error: Optional[str] = None
     data_removed: Optional[bool] = None
     logs: Optional[str] = None
-    metrics: Optional[PredictionMetrics] = None
+    metrics: Annotated[Optional[PredictionMetrics], BuiltOnAccess()] = None
     source: Optional[OpenEnum[PredictionSource]] = None
     deployment: Optional[str] = None
     started_at: Optional[Timestamp] = None
