@@ -47,6 +47,9 @@ class Ours:
     def paginate(self, client: Any) -> Iterator[Any]:
         return iter(client.predictions.list())
 
+    def get_url(self, prediction: Any) -> str:
+        return prediction.urls.get
+
     def run(self, client: Any, ref: str, input: Dict[str, Any]) -> Any:
         return client.run(ref, input=input)
 
@@ -121,6 +124,9 @@ class V1:
     def paginate(self, client: Any) -> Iterator[Any]:
         for page in self._paginate(client.predictions.list):
             yield from page.results
+
+    def get_url(self, prediction: Any) -> str:
+        return prediction.urls["get"]  # a dict in 1.0.7
 
     def run(self, client: Any, ref: str, input: Dict[str, Any]) -> Any:
         return client.run(ref, input=input)

@@ -201,6 +201,23 @@ class Worker:
     def paginate_sdk(self, _: Any) -> Dict[str, Any]:
         return self._walk(self.adapter.paginate(self.client("sdk")))
 
+    def paginate_read_floor(self, _: Any) -> Dict[str, Any]:
+        http = self.client("raw")
+
+        def urls() -> Iterator[Any]:
+            url = self.base + "/v1/predictions"
+            while url:
+                page = json.loads(http.get(url).content)
+                for item in page["results"]:
+                    yield item["urls"]["get"]
+                url = page["next"]
+
+        return self._walk(urls())
+
+    def paginate_read_sdk(self, _: Any) -> Dict[str, Any]:
+        get_url = self.adapter.get_url
+        return self._walk(get_url(item) for item in self.adapter.paginate(self.client("sdk")))
+
     # -- SSE, 2,000 tokens: ms to the first token and to the last ---------------------------------
 
     def _tokens(self, tokens: Iterator[str], started: float) -> Dict[str, Any]:

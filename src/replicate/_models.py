@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, Optional, Tuple, Type, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Optional, Tuple, Type, TypeVar, Union
 
 import pydantic
 from pydantic import BeforeValidator, ConfigDict, GetCoreSchemaHandler
@@ -124,17 +124,20 @@ class _FieldBuiltOnAccess:
     def __get__(self, instance: Optional[BaseModel], owner: Any = None) -> Any:
         if instance is None:
             return self
-        fields = cast("Dict[str, Any]", instance.__dict__)
+        fields: Dict[str, Any] = instance.__dict__  # pyright: ignore[reportAssignmentType]
         try:
             value = fields[self.name]
         except KeyError:
             raise AttributeError(self.name) from None
         if type(value) is dict:
-            value = fields[self.name] = self.model.model_validate(value)
+            # checked when the parent was read: build it (the validator, not the slower
+            # model_validate wrapper)
+            value = fields[self.name] = self.model.__pydantic_validator__.validate_python(value)
         return value
 
     def __set__(self, instance: BaseModel, value: Any) -> None:
-        cast("Dict[str, Any]", instance.__dict__)[self.name] = value
+        fields: Dict[str, Any] = instance.__dict__  # pyright: ignore[reportAssignmentType]
+        fields[self.name] = value
 
 
 def _model_in(annotation: Any) -> Type[BaseModel]:

@@ -78,29 +78,27 @@ class _CursorURLPage(Generic[T]):
     def results(self) -> List[T]:
         """This page's items, typed (validated on first access)."""
         if self._results is None:
-            try:
-                self._results = list(self._typed())
-            except ValueError as exc:  # pydantic's ValidationError is one
-                raise self._invalid_item(exc) from None
+            self._results = list(self._handed_over(release=False))
         return self._results
 
-    def _typed(self) -> Iterator[T]:
-        """This page's items, each validated as it is taken; a ValueError for one that does not
-        match (`_invalid_item` turns it into the error to raise)."""
-        read = self._read
-        if self._results is not None or read is None:  # typed already
-            return iter(self._results or ())
-        return map(read, self._items)
-
-    def _invalid_item(self, exc: ValueError) -> Exception:
-        read = self._read
-        if read is not None:
-            for index, item in enumerate(self._items):
+    def _handed_over(self, *, release: bool) -> Iterator[T]:
+        """This page's items, each typed as it is taken (an `APIResponseValidationError` naming
+        the first that does not match). With `release`, the page lets go of each item as it
+        hands it over: for a page only the iteration holds, so an item the caller is done with
+        is freed then, not with its page (a page of typed items held whole kept enough young
+        objects alive for the garbage collector to run every page or two)."""
+        items: List[Any] = self._results if self._results is not None else self._items
+        read = self._read if self._results is None else None
+        for index in range(len(items)):
+            item = items[index]
+            if release:
+                items[index] = None
+            if read is not None:
                 try:
-                    read(item)
-                except ValueError:
-                    return self._invalid(index, exc)
-        return self._invalid(-1, exc)
+                    item = read(item)
+                except ValueError as exc:  # pydantic's ValidationError is one
+                    raise self._invalid(index, exc) from None
+            yield item
 
     def has_next_page(self) -> bool:
         return bool(self.next) and bool(self._items)
@@ -134,10 +132,8 @@ class SyncCursorURLPage(_CursorURLPage[T]):
 
     def __iter__(self) -> Iterator[T]:  # type: ignore[override]
         for page in self.iter_pages():
-            try:
-                yield from page._typed()
-            except ValueError as exc:
-                raise page._invalid_item(exc) from None
+            # the pages after this one are reachable only from here: let go of their items
+            yield from page._handed_over(release=page is not self)
 
 
 class AsyncCursorURLPage(_CursorURLPage[T]):
@@ -160,11 +156,9 @@ class AsyncCursorURLPage(_CursorURLPage[T]):
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.iter_pages():
-            try:
-                for item in page._typed():
-                    yield item
-            except ValueError as exc:
-                raise page._invalid_item(exc) from None
+            # the pages after this one are reachable only from here: let go of their items
+            for item in page._handed_over(release=page is not self):
+                yield item
 
 
 class SyncCursorURLPageWithCreatedFilters(SyncCursorURLPage[T]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from typing import List, Optional
 
 import pytest
@@ -59,6 +60,18 @@ def test_has_next_page_get_next_page_and_iter_pages(server: ScriptedServer) -> N
     assert not pages[-1].has_next_page()
     with pytest.raises(RuntimeError, match="last page"):
         pages[-1].get_next_page()
+
+
+def test_walking_lets_go_of_each_item_of_later_pages_but_keeps_the_first_page(server: ScriptedServer) -> None:
+    queue_three_pages(server)
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    first = client.models.list()
+    walk = iter(first)
+    seen = [weakref.ref(next(walk)) for _ in range(4)]  # a, b (first page), c, d (second page)
+    assert [ref() is not None for ref in seen] == [True, True, False, True]  # d: still being handed over
+    assert next(walk).name == "e"
+    assert seen[3]() is None
+    assert [m.name for m in first.results] == ["a", "b"]  # the page the caller holds stays whole
 
 
 def test_prediction_list_pages_carry_created_filters(server: ScriptedServer) -> None:
