@@ -138,6 +138,7 @@ STANDARD = [
         "runs/s",
         "≥ 0.9x",
         "ratio>=0.9",
+        min_rounds=9,
     ),
     Scenario(
         "runs_async",
@@ -145,6 +146,7 @@ STANDARD = [
         "runs/s",
         "≥ 0.9x",
         "ratio>=0.9",
+        min_rounds=9,
     ),
 ]
 LATENCY_CASES = [
