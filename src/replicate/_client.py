@@ -476,12 +476,14 @@ class _ClientBase(Generic[HttpT]):
 
         cast_to = call.cast_to
         content = response.content
+        data: Any = None
         read: Optional[Callable[[Any], Any]] = None
-        try:
-            data = _adapter(_typed_page(cast_to)).validate_json(content)
-        except ValueError:
-            # Some part does not match: read the page as JSON and type its items one at a time as
-            # they are handed over, so the items before a bad one arrive and its error names it.
+        if getattr(cast_to, "_listed_in_one_pass", True):
+            with contextlib.suppress(ValueError):  # read again below, to name the part that is wrong
+                data = _adapter(_typed_page(cast_to)).validate_json(content)
+        if data is None:
+            # Read as JSON, and the items typed one at a time as they are handed over: the items
+            # before a bad one arrive, and its error names it.
             try:
                 data = _adapter(_page_body()).validate_python(_read_json()(content))
             except ValueError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 
@@ -22,6 +22,21 @@ from .scripted_server import Reply, ScriptedServer
 def page(server: ScriptedServer, names: List[str], next_cursor: Optional[str]) -> Reply:
     next_url = f"{server.base_url}/models?cursor={next_cursor}" if next_cursor else None
     results = [{"owner": "acme", "name": name, "url": f"https://replicate.com/acme/{name}"} for name in names]
+    return Reply(200, json.dumps({"results": results, "next": next_url, "previous": None}))
+
+
+def prediction_item(server: ScriptedServer, pid: str) -> Dict[str, Any]:
+    urls = {
+        "get": f"{server.base_url}/predictions/{pid}",
+        "cancel": f"{server.base_url}/predictions/{pid}/cancel",
+    }
+    return {"id": pid, "status": "succeeded", "version": "v", "input": {}, "urls": urls,
+            "created_at": "2025-01-01T00:00:00Z"}  # fmt: skip
+
+
+def prediction_page(server: ScriptedServer, ids: List[str], next_cursor: Optional[str]) -> Reply:
+    next_url = f"{server.base_url}/predictions?cursor={next_cursor}" if next_cursor else None
+    results = [prediction_item(server, pid) for pid in ids]
     return Reply(200, json.dumps({"results": results, "next": next_url, "previous": None}))
 
 
@@ -62,16 +77,34 @@ def test_has_next_page_get_next_page_and_iter_pages(server: ScriptedServer) -> N
         pages[-1].get_next_page()
 
 
-def test_walking_lets_go_of_each_item_of_later_pages_but_keeps_the_first_page(server: ScriptedServer) -> None:
-    queue_three_pages(server)
+@pytest.mark.parametrize(
+    ("kind", "alive"),
+    [
+        # typed in one pass: the first page (which the caller may hold) keeps its items
+        ("predictions", [True, True, False, True]),
+        # read as JSON and typed one at a time: no page holds a typed item
+        ("models", [False, False, False, True]),
+    ],
+)
+def test_walking_lets_go_of_each_item_of_the_pages_it_fetched(
+    server: ScriptedServer, kind: str, alive: List[bool]
+) -> None:
+    if kind == "predictions":
+        server.queue(
+            prediction_page(server, ["a", "b"], "c2"),
+            prediction_page(server, ["c", "d"], "c3"),
+            prediction_page(server, ["e"], None),
+        )
+    else:
+        queue_three_pages(server)
     client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
-    first = client.models.list()
+    first = getattr(client, kind).list()
     walk = iter(first)
     seen = [weakref.ref(next(walk)) for _ in range(4)]  # a, b (first page), c, d (second page)
-    assert [ref() is not None for ref in seen] == [True, True, False, True]  # d: still being handed over
-    assert next(walk).name == "e"
+    assert [ref() is not None for ref in seen] == alive  # d: the one being handed over
+    next(walk)
     assert seen[3]() is None
-    assert [m.name for m in first.results] == ["a", "b"]  # the page the caller holds stays whole
+    assert len(first.results) == 2
 
 
 def test_prediction_list_pages_carry_created_filters(server: ScriptedServer) -> None:
@@ -114,13 +147,9 @@ def test_an_item_that_does_not_match_its_type_fails_when_reached_naming_it(serve
 def test_a_prediction_with_malformed_urls_fails_when_reached_after_the_good_ones(
     server: ScriptedServer,
 ) -> None:
-    def item(pid: str) -> dict:  # type: ignore[type-arg]
-        urls = {"get": f"{server.base_url}/predictions/{pid}", "cancel": "c"}
-        return {"id": pid, "status": "succeeded", "version": "v", "input": {}, "urls": urls,
-                "created_at": "2025-01-01T00:00:00Z"}  # fmt: skip
-
-    broken = {**item("b"), "urls": {"cancel": "c"}}
-    server.queue(Reply(200, json.dumps({"results": [item("a"), broken, item("c")], "next": None})))
+    good = [prediction_item(server, pid) for pid in ("a", "c")]
+    broken = {**prediction_item(server, "b"), "urls": {"cancel": "c"}}
+    server.queue(Reply(200, json.dumps({"results": [good[0], broken, good[1]], "next": None})))
     client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
     seen: List[str] = []
     with pytest.raises(replicate.APIResponseValidationError, match=r"results\[1\]: urls.get"):

@@ -43,6 +43,8 @@ class Model(BaseModel):
     whole prediction (the spec allows `{}`) stays a plain dict rather than failing the model.
     """
 
+    _listed_in_one_pass = False  # carries OpenAPI schemas: see BaseModel
+
     owner: Optional[str] = None
     name: Optional[str] = None
     description: Optional[str] = None
