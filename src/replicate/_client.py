@@ -466,6 +466,8 @@ class _ClientBase(Generic[HttpT]):
                 return json.loads(content)
             validate_json = getattr(cast_to, "model_validate_json", None)
             if validate_json is not None:
+                if not getattr(cast_to, "_typed_from_json", True):
+                    return cast_to.model_validate(_read_json()(content))
                 return validate_json(content)
             return _adapter(cast_to).validate_json(content)
         except ValueError as exc:  # pydantic's ValidationError and JSONDecodeError both are
@@ -478,7 +480,7 @@ class _ClientBase(Generic[HttpT]):
         content = response.content
         data: Any = None
         read: Optional[Callable[[Any], Any]] = None
-        if getattr(cast_to, "_listed_in_one_pass", True):
+        if getattr(cast_to, "_typed_from_json", True):
             with contextlib.suppress(ValueError):  # read again below, to name the part that is wrong
                 data = _adapter(_typed_page(cast_to)).validate_json(content)
         if data is None:

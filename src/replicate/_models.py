@@ -39,11 +39,12 @@ class BaseModel(pydantic.BaseModel):
         arbitrary_types_allowed=False,
     )
 
-    _listed_in_one_pass: ClassVar[bool] = True
-    """How a page of these is read (see pagination.py): typed in one pass over its JSON, or, for
-    items carrying large free-form JSON (a version's OpenAPI schema), read as JSON first and then
-    typed one item at a time: pydantic-core builds free-form values ~1.6x slower while validating
-    JSON than its plain JSON reader does (a 2 MB page of 25 models: ~40% slower in one pass)."""
+    _typed_from_json: ClassVar[bool] = True
+    """Whether a response body (or a page) of these is typed straight from its JSON in one pass,
+    the fastest way for typed fields. Types carrying large free-form JSON (a version's OpenAPI
+    schema) say False: their bodies are read as JSON first, then typed (and their pages item by
+    item; see pagination.py). pydantic-core builds free-form values ~1.6x slower while validating
+    JSON than its plain JSON reader does: a 2 MB page of 25 models took ~40% longer in one pass."""
 
     _built_on_access: ClassVar[Tuple[str, ...]] = ()
     """The fields marked `BuiltOnAccess`: each holds its checked dict until first read."""

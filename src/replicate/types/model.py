@@ -43,7 +43,7 @@ class Model(BaseModel):
     whole prediction (the spec allows `{}`) stays a plain dict rather than failing the model.
     """
 
-    _listed_in_one_pass = False  # carries OpenAPI schemas: see BaseModel
+    _typed_from_json = False  # carries OpenAPI schemas: see BaseModel
 
     owner: Optional[str] = None
     name: Optional[str] = None

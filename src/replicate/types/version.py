@@ -15,7 +15,7 @@ __all__ = ["Version", "VersionDeleteParams", "VersionGetParams", "VersionListPar
 class Version(BaseModel):
     """A version, as `GET /models/{model_owner}/{model_name}/versions/{version_id}` returns it."""
 
-    _listed_in_one_pass = False  # carries OpenAPI schemas: see BaseModel
+    _typed_from_json = False  # carries OpenAPI schemas: see BaseModel
 
     id: Optional[str] = None
     created_at: Optional[Timestamp] = None
