@@ -7,10 +7,12 @@
         ...
     first = await async_client.models.list()         # or await it for the first page
 
-Only one page is held at a time while iterating, so walking 5,000 items keeps memory flat.
+Only one page is held at a time while iterating, and the pages fetched along the way let go of
+each item as it is handed over, so walking 5,000 items keeps memory flat.
 
-A page is typed in one pass over its JSON when it arrives. If any part of it does not match, the
-page is read as plain JSON instead (a malformed page fails there) and its items become typed
+A page is typed in one pass over its JSON when it arrives. If any part of it does not match, or
+its items carry large free-form JSON (models and versions: see `BaseModel._typed_from_json`),
+the page is read as plain JSON instead (a malformed page fails there) and its items become typed
 objects one at a time as they are handed over (`page.results` types them all on first access),
 so the items before a bad one still arrive and the bad one raises `APIResponseValidationError`
 when it is reached, naming the item and the page's request.
