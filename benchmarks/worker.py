@@ -190,33 +190,22 @@ class Worker:
         assert count == PREDICTIONS, count
         return {"value": elapsed, "extra": {"rss_growth_mib": (max(samples) - samples[0]) / MIB}}
 
-    def paginate_floor(self, _: Any) -> Dict[str, Any]:
+    def _raw_items(self) -> Iterator[Any]:
         http = self.client("raw")
+        url = self.base + "/v1/predictions"
+        while url:
+            page = json.loads(http.get(url).content)
+            yield from page["results"]
+            url = page["next"]
 
-        def items() -> Iterator[Any]:
-            url = self.base + "/v1/predictions"
-            while url:
-                page = json.loads(http.get(url).content)
-                yield from page["results"]
-                url = page["next"]
-
-        return self._walk(items())
+    def paginate_floor(self, _: Any) -> Dict[str, Any]:
+        return self._walk(self._raw_items())
 
     def paginate_sdk(self, _: Any) -> Dict[str, Any]:
         return self._walk(self.adapter.paginate(self.client("sdk")))
 
     def paginate_read_floor(self, _: Any) -> Dict[str, Any]:
-        http = self.client("raw")
-
-        def urls() -> Iterator[Any]:
-            url = self.base + "/v1/predictions"
-            while url:
-                page = json.loads(http.get(url).content)
-                for item in page["results"]:
-                    yield item["urls"]["get"]
-                url = page["next"]
-
-        return self._walk(urls())
+        return self._walk(item["urls"]["get"] for item in self._raw_items())
 
     def paginate_read_sdk(self, _: Any) -> Dict[str, Any]:
         get_url = self.adapter.get_url
