@@ -23,7 +23,8 @@ import datetime
 import json
 import os
 import time
-from functools import cache, partial
+from collections.abc import Mapping
+from functools import cache, cached_property, partial
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -34,7 +35,6 @@ from typing import (
     Generator,
     Generic,
     List,
-    Mapping,
     Optional,
     Tuple,
     Type,
@@ -128,59 +128,59 @@ class ReplicateResources(Resource[E, V]):
     with_raw_response: ReplicateResources[E, Raw]
     with_streaming_response: ReplicateResources[E, Streamed]
 
-    @property
+    @cached_property
     def predictions(self) -> Predictions[E, V]:
         from .resources.predictions import Predictions
 
-        return self._cached("predictions", Predictions)
+        return Predictions(self._client, self._view)
 
-    @property
+    @cached_property
     def models(self) -> Models[E, V]:
         from .resources.models import Models
 
-        return self._cached("models", Models)
+        return Models(self._client, self._view)
 
-    @property
+    @cached_property
     def deployments(self) -> Deployments[E, V]:
         from .resources.deployments import Deployments
 
-        return self._cached("deployments", Deployments)
+        return Deployments(self._client, self._view)
 
-    @property
+    @cached_property
     def trainings(self) -> Trainings[E, V]:
         from .resources.trainings import Trainings
 
-        return self._cached("trainings", Trainings)
+        return Trainings(self._client, self._view)
 
-    @property
+    @cached_property
     def files(self) -> Files[E, V]:
         from .resources.files import Files
 
-        return self._cached("files", Files)
+        return Files(self._client, self._view)
 
-    @property
+    @cached_property
     def collections(self) -> Collections[E, V]:
         from .resources.collections import Collections
 
-        return self._cached("collections", Collections)
+        return Collections(self._client, self._view)
 
-    @property
+    @cached_property
     def hardware(self) -> Hardware[E, V]:
         from .resources.hardware import Hardware
 
-        return self._cached("hardware", Hardware)
+        return Hardware(self._client, self._view)
 
-    @property
+    @cached_property
     def account(self) -> Account[E, V]:
         from .resources.account import Account
 
-        return self._cached("account", Account)
+        return Account(self._client, self._view)
 
-    @property
+    @cached_property
     def webhooks(self) -> Webhooks[E, V]:
         from .resources.webhooks import Webhooks
 
-        return self._cached("webhooks", Webhooks)
+        return Webhooks(self._client, self._view)
 
     def _namespace_class(self) -> Any:
         # A client's raw and streamed views are plain resource trees, not more clients.
@@ -335,8 +335,10 @@ class _ClientBase(Generic[HttpT]):
         on_api_host = not absolute or self._on_api_host(target)
         if on_api_host:
             headers["Authorization"] = f"Bearer {self.bearer_token}"
-        _merge_headers(headers, self._default_headers)
-        _merge_headers(headers, call.headers)
+        if self._default_headers:
+            _merge_headers(headers, self._default_headers)
+        if call.headers:
+            _merge_headers(headers, call.headers)
         extra_headers = options.get("extra_headers")
         if extra_headers:
             _merge_headers(headers, extra_headers)
@@ -398,7 +400,7 @@ class _ClientBase(Generic[HttpT]):
         if isinstance(max_retries, NotGiven):
             max_retries = self.max_retries
         _check_max_retries(max_retries)
-        return RetryPolicy(max_retries=max_retries)
+        return _retry_policy(max_retries)
 
     def _exchange(self, call: Call[Any], *, stream: bool) -> Generator[ExchangeStep, Any, httpx.Response]:
         """Send `call`, retrying as the policy allows; returns a successful response.
@@ -797,8 +799,6 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
     # -- the I/O ---------------------------------------------------------------------------------
 
     async def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
-        import anyio
-
         http = self._http
         step = next(steps)
         while True:
@@ -809,6 +809,8 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
                 elif kind is _READ:
                     result = await arg.aread()
                 else:
+                    import anyio
+
                     result = await anyio.sleep(arg)
             except Exception as exc:
                 try:
@@ -1121,6 +1123,11 @@ def _check_timeout(timeout: object) -> None:
 def _check_max_retries(max_retries: object) -> None:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+
+
+@cache
+def _retry_policy(max_retries: int) -> RetryPolicy:
+    return RetryPolicy(max_retries=max_retries)
 
 
 @cache
