@@ -24,7 +24,7 @@ import json
 import os
 import time
 from collections.abc import Mapping
-from functools import cache, cached_property, partial
+from functools import cache, cached_property, lru_cache, partial
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -326,12 +326,9 @@ class _ClientBase(Generic[HttpT]):
         options = call.options
         path = call.path
         absolute = path.startswith(("http://", "https://"))
-        url = path if absolute else self._base + path
+        target = _parsed_url(path if absolute else self._base + path)
 
         headers: Dict[str, str] = dict(self._per_request_headers)
-        target: Union[str, httpx.URL] = url
-        if absolute:
-            target = httpx.URL(url)  # parsed once: build_request takes it as it is
         on_api_host = not absolute or self._on_api_host(target)
         if on_api_host:
             headers["Authorization"] = f"Bearer {self.bearer_token}"
@@ -1123,6 +1120,13 @@ def _check_timeout(timeout: object) -> None:
 def _check_max_retries(max_retries: object) -> None:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+
+
+@lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    """`url` parsed, as build_request takes it without parsing it again. Parsing is a good part
+    of building a request, and the same few URLs come back call after call (httpx.URL is immutable)."""
+    return httpx.URL(url)
 
 
 @cache
