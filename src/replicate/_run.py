@@ -35,6 +35,7 @@ import os
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, MutableMapping, Optional, Union, cast
 
 import httpx
@@ -134,7 +135,14 @@ def wait_timeout(timeout: Any, window: float) -> Any:
     timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
     if timeout.read is None or timeout.read > window + 10:
         return timeout
-    return httpx.Timeout(connect=timeout.connect, read=window + 10, write=timeout.write, pool=timeout.pool)
+    return _timeout(timeout.connect, window + 10, timeout.write, timeout.pool)
+
+
+@lru_cache(maxsize=64)  # the same few (a client's timeout, a wait window) on every run()
+def _timeout(
+    connect: Optional[float], read: Optional[float], write: Optional[float], pool: Optional[float]
+) -> httpx.Timeout:
+    return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
 def _window(prefer: str) -> float:
