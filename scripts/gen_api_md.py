@@ -10,6 +10,7 @@ It walks the resource tree from `ReplicateResources` (each namespace property, e
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 import typing
@@ -71,8 +72,11 @@ def hints_of(fn: Any) -> dict[str, Any]:
 def namespaces(cls: type, prefix: str) -> Iterator[Tuple[str, type]]:
     yield prefix, cls
     for name, member in sorted(vars(cls).items()):
-        if isinstance(member, property) and member.fget is not None:
-            hints = hints_of(member.fget)
+        getter = member.fget if isinstance(member, property) else None
+        if isinstance(member, functools.cached_property):
+            getter = member.func
+        if getter is not None:
+            hints = hints_of(getter)
             target = typing.get_origin(hints.get("return")) or hints.get("return")
             if isinstance(target, type) and issubclass(target, Resource):
                 yield from namespaces(target, f"{prefix}.{name}" if prefix else name)

@@ -8,8 +8,10 @@ single declaration serve `Replicate` and `AsyncReplicate`, plain, raw and stream
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, Mapping, Optional, Sequence, TypeVar, cast
+from typing import Any, Dict, Generic, Optional, Sequence, TypeVar, cast
 from urllib.parse import quote
 
 from ._types import NotGiven, Omit, RequestOptions
@@ -60,6 +62,10 @@ class BinaryCall(Call[bytes]):
     """A call whose answer is raw bytes (a file download), not JSON."""
 
 
+# What `quote(value, safe="")` leaves as it is: most ids and names, which then skip quoting.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]+")
+
+
 def expand_path(template: str, **params: str) -> str:
     """Fill a path template, refusing values that would silently hit another endpoint.
 
@@ -76,7 +82,7 @@ def expand_path(template: str, **params: str) -> str:
                 f"`{name}` must not contain '/', got {value!r}: pass each part of the path"
                 " as its own argument (for example model_owner='acme', model_name='echo')"
             )
-        values[name] = quote(value, safe="")
+        values[name] = value if _URL_SAFE.fullmatch(value) else quote(value, safe="")
     return template.format(**values)
 
 
@@ -90,17 +96,35 @@ OPTION_NAMES = frozenset({"extra_headers", "extra_query", "extra_body", "timeout
 
 def check_options(options: Mapping[str, object], method: str) -> None:
     """Refuse keyword arguments no endpoint knows, instead of silently dropping them."""
-    unknown = options.keys() - OPTION_NAMES
-    if unknown:
-        raise TypeError(
-            f"{method}() got unexpected keyword argument(s) {', '.join(sorted(unknown))}; besides its own"
-            f" parameters it accepts {', '.join(sorted(OPTION_NAMES))}"
-        )
+    if OPTION_NAMES.issuperset(options):
+        return
+    unknown = sorted(options.keys() - OPTION_NAMES)
+    raise TypeError(
+        f"{method}() got unexpected keyword argument(s) {', '.join(unknown)}; besides its own"
+        f" parameters it accepts {', '.join(sorted(OPTION_NAMES))}"
+    )
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def is_plain_json(value: object) -> bool:
+    """Whether `value` is JSON data made of exact dicts (string keys), lists, tuples and scalars.
+
+    A quick yes for the common case; a no only means "look closer" (a subclass, a file...).
+    """
+    kind = type(value)
+    if kind is dict:
+        items = cast("Dict[object, object]", value).items()
+        return all(type(key) is str and is_plain_json(item) for key, item in items)
+    if kind is list or kind is tuple:
+        return all(is_plain_json(item) for item in cast("Sequence[object]", value))
+    return kind in _JSON_SCALARS
 
 
 def check_json(value: object, where: str) -> None:
     """Raise a TypeError naming the key path of the first value JSON cannot carry."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if is_plain_json(value) or isinstance(value, (str, int, float, bool)):
         return
     if isinstance(value, Mapping):
         for key, item in cast("Mapping[object, object]", value).items():

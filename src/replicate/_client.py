@@ -23,7 +23,8 @@ import datetime
 import json
 import os
 import time
-from functools import cache, partial
+from collections.abc import Mapping
+from functools import cache, cached_property, lru_cache, partial
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -34,7 +35,6 @@ from typing import (
     Generator,
     Generic,
     List,
-    Mapping,
     Optional,
     Tuple,
     Type,
@@ -128,59 +128,59 @@ class ReplicateResources(Resource[E, V]):
     with_raw_response: ReplicateResources[E, Raw]
     with_streaming_response: ReplicateResources[E, Streamed]
 
-    @property
+    @cached_property
     def predictions(self) -> Predictions[E, V]:
         from .resources.predictions import Predictions
 
-        return self._cached("predictions", Predictions)
+        return Predictions(self._client, self._view)
 
-    @property
+    @cached_property
     def models(self) -> Models[E, V]:
         from .resources.models import Models
 
-        return self._cached("models", Models)
+        return Models(self._client, self._view)
 
-    @property
+    @cached_property
     def deployments(self) -> Deployments[E, V]:
         from .resources.deployments import Deployments
 
-        return self._cached("deployments", Deployments)
+        return Deployments(self._client, self._view)
 
-    @property
+    @cached_property
     def trainings(self) -> Trainings[E, V]:
         from .resources.trainings import Trainings
 
-        return self._cached("trainings", Trainings)
+        return Trainings(self._client, self._view)
 
-    @property
+    @cached_property
     def files(self) -> Files[E, V]:
         from .resources.files import Files
 
-        return self._cached("files", Files)
+        return Files(self._client, self._view)
 
-    @property
+    @cached_property
     def collections(self) -> Collections[E, V]:
         from .resources.collections import Collections
 
-        return self._cached("collections", Collections)
+        return Collections(self._client, self._view)
 
-    @property
+    @cached_property
     def hardware(self) -> Hardware[E, V]:
         from .resources.hardware import Hardware
 
-        return self._cached("hardware", Hardware)
+        return Hardware(self._client, self._view)
 
-    @property
+    @cached_property
     def account(self) -> Account[E, V]:
         from .resources.account import Account
 
-        return self._cached("account", Account)
+        return Account(self._client, self._view)
 
-    @property
+    @cached_property
     def webhooks(self) -> Webhooks[E, V]:
         from .resources.webhooks import Webhooks
 
-        return self._cached("webhooks", Webhooks)
+        return Webhooks(self._client, self._view)
 
     def _namespace_class(self) -> Any:
         # A client's raw and streamed views are plain resource trees, not more clients.
@@ -326,17 +326,16 @@ class _ClientBase(Generic[HttpT]):
         options = call.options
         path = call.path
         absolute = path.startswith(("http://", "https://"))
-        url = path if absolute else self._base + path
+        target = _parsed_url(path if absolute else self._base + path)
 
         headers: Dict[str, str] = dict(self._per_request_headers)
-        target: Union[str, httpx.URL] = url
-        if absolute:
-            target = httpx.URL(url)  # parsed once: build_request takes it as it is
         on_api_host = not absolute or self._on_api_host(target)
         if on_api_host:
             headers["Authorization"] = f"Bearer {self.bearer_token}"
-        _merge_headers(headers, self._default_headers)
-        _merge_headers(headers, call.headers)
+        if self._default_headers:
+            _merge_headers(headers, self._default_headers)
+        if call.headers:
+            _merge_headers(headers, call.headers)
         extra_headers = options.get("extra_headers")
         if extra_headers:
             _merge_headers(headers, extra_headers)
@@ -398,7 +397,7 @@ class _ClientBase(Generic[HttpT]):
         if isinstance(max_retries, NotGiven):
             max_retries = self.max_retries
         _check_max_retries(max_retries)
-        return RetryPolicy(max_retries=max_retries)
+        return _retry_policy(max_retries)
 
     def _exchange(self, call: Call[Any], *, stream: bool) -> Generator[ExchangeStep, Any, httpx.Response]:
         """Send `call`, retrying as the policy allows; returns a successful response.
@@ -682,9 +681,11 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
 
         `progress(prediction)` is called as the prediction starts, changes and ends.
         """
-        from ._run import run
+        # Imported here, as it is not needed to construct a client; absolute, because a relative
+        # import in a function resolves its package in Python on every call (~1 µs of each run()).
+        import replicate._run
 
-        return run(
+        return replicate._run.run(
             self,
             ref,
             input=input,
@@ -809,8 +810,6 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
     # -- the I/O ---------------------------------------------------------------------------------
 
     async def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
-        import anyio
-
         http = self._http
         step = next(steps)
         while True:
@@ -821,6 +820,8 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
                 elif kind is _READ:
                     result = await arg.aread()
                 else:
+                    import anyio
+
                     result = await anyio.sleep(arg)
             except Exception as exc:
                 try:
@@ -908,9 +909,9 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
 
         `progress(prediction)` is called as the prediction starts, changes and ends.
         """
-        from ._run import async_run
+        import replicate._run  # see Replicate.run
 
-        return await async_run(
+        return await replicate._run.async_run(
             self,
             ref,
             input=input,
@@ -1133,6 +1134,18 @@ def _check_timeout(timeout: object) -> None:
 def _check_max_retries(max_retries: object) -> None:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+
+
+@lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    """`url` parsed, as build_request takes it without parsing it again. Parsing is a good part
+    of building a request, and the same few URLs come back call after call (httpx.URL is immutable)."""
+    return httpx.URL(url)
+
+
+@cache
+def _retry_policy(max_retries: int) -> RetryPolicy:
+    return RetryPolicy(max_retries=max_retries)
 
 
 @cache

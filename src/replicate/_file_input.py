@@ -21,11 +21,12 @@ import base64
 import io
 import mimetypes
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, cast
+from typing import Any, Dict, List, Optional, cast
 
-from ._call import Call
+from ._call import Call, is_plain_json
 
 __all__ = ["INLINE_LIMIT", "FileInputs", "find_files"]
 
@@ -53,6 +54,8 @@ class FileInputs:
 
     def fill(self, uploaded: List[str]) -> Dict[str, Any]:
         """The input with each file replaced: `uploaded` are the URLs of `uploads`, in order."""
+        if not self.count:
+            return dict(self.template)
         urls = dict(self.inline)
         urls.update(zip(self.uploads, uploaded))
         return _replace(self.template, urls)
@@ -64,6 +67,8 @@ def find_files(input: Mapping[str, Any], strategy: Optional[str]) -> FileInputs:
         raise ValueError(
             f'file_encoding_strategy must be "url", "base64" or None (automatic), got {strategy!r}'
         )
+    if is_plain_json(input):
+        return FileInputs(template=dict(input))  # the common case: no file to look for
     seen: Dict[Any, int] = {}
     found = FileInputs(template={})
     keep_alive: List[object] = []  # ids stay unique while the objects they name are alive

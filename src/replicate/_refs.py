@@ -13,6 +13,7 @@ A malformed reference is a `ValueError` naming the accepted forms, raised before
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, NamedTuple, Optional
 
 __all__ = ["ModelRef", "ModelVersionIdentifier", "parse_ref"]
@@ -70,16 +71,10 @@ class ModelRef(NamedTuple):
 
 def parse_ref(ref: Any) -> ModelRef:
     """The model and version `ref` names; `ValueError` (listing the accepted forms) if none."""
+    if isinstance(ref, str):
+        return _parse_text(ref)
     if isinstance(ref, ModelVersionIdentifier):
         return _checked(ref.owner, ref.name, ref.version, ref)
-    if isinstance(ref, str):
-        text = ref.strip()
-        if _BARE_VERSION.match(text):
-            return ModelRef(None, None, text)
-        match = _OWNER_NAME_VERSION.match(text)
-        if match:
-            return ModelRef(match["owner"], match["name"], match["version"])
-        raise ValueError(f"Invalid model reference {ref!r}. Accepted: {ACCEPTED_FORMS}.")
     from .types import Model, Version
 
     if isinstance(ref, Version):
@@ -89,6 +84,17 @@ def parse_ref(ref: Any) -> ModelRef:
     if isinstance(ref, Model):
         return _checked(ref.owner, ref.name, None, ref)
     raise TypeError(f"Cannot run a {type(ref).__name__} ({ref!r}). Accepted: {ACCEPTED_FORMS}.")
+
+
+@lru_cache(maxsize=256)  # a program runs the same few models again and again
+def _parse_text(ref: str) -> ModelRef:
+    text = ref.strip()
+    if _BARE_VERSION.match(text):
+        return ModelRef(None, None, text)
+    match = _OWNER_NAME_VERSION.match(text)
+    if match:
+        return ModelRef(match["owner"], match["name"], match["version"])
+    raise ValueError(f"Invalid model reference {ref!r}. Accepted: {ACCEPTED_FORMS}.")
 
 
 def _checked(owner: Optional[str], name: Optional[str], version: Optional[str], ref: object) -> ModelRef:

@@ -131,14 +131,6 @@ class Resource(Generic[E, V]):
             cache[view] = self._namespace_class()(self._client, view)
         return cache[view]
 
-    def _cached(self, name: str, cls: Callable[[_ClientBase[Any], ViewName], Any]) -> Any:
-        """The sub-namespace `name` of this one, built once (it holds its bound methods)."""
-        key = "_ns_" + name
-        found = self.__dict__.get(key)
-        if found is None:
-            found = self.__dict__[key] = cls(self._client, self._view)
-        return found
-
     def _namespace_class(self) -> type[Self]:
         """The class to build views of this namespace from (the client overrides it)."""
         return type(self)

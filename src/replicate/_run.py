@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, MutableMapping, Optional, Union, cast
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, MutableMapping, Optional, Union, cast
 
 import httpx
 
@@ -47,6 +49,8 @@ from ._refs import ModelRef, parse_ref
 from ._resource import Sleep
 from ._steps import Gather, Running, Steps, async_complete, complete
 from ._types import NOT_GIVEN, NotGiven
+from .resources.models import ModelPredictions, Models, Versions
+from .resources.predictions import Predictions
 
 if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate, _ClientBase
@@ -131,7 +135,14 @@ def wait_timeout(timeout: Any, window: float) -> Any:
     timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
     if timeout.read is None or timeout.read > window + 10:
         return timeout
-    return httpx.Timeout(connect=timeout.connect, read=window + 10, write=timeout.write, pool=timeout.pool)
+    return _timeout(timeout.connect, window + 10, timeout.write, timeout.pool)
+
+
+@lru_cache(maxsize=64)  # the same few (a client's timeout, a wait window) on every run()
+def _timeout(
+    connect: Optional[float], read: Optional[float], write: Optional[float], pool: Optional[float]
+) -> httpx.Timeout:
+    return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
 def _window(prefer: str) -> float:
@@ -164,9 +175,6 @@ class RunPlan:
         return prediction
 
     def _create_call(self, input: Dict[str, Any]) -> Call[Prediction]:
-        from .resources.models import ModelPredictions
-        from .resources.predictions import Predictions
-
         target = self.target
         if target.version:
             call = Predictions.create.build(None, version=target.version, input=input, **self.create_params)
@@ -187,19 +195,15 @@ class RunPlan:
         raise_unless_succeeded(prediction)
         return prediction
 
-    def make_file(self) -> Callable[[str], Any]:
-        from ._client import AsyncReplicate
-
+    def make_file(self, url: str) -> Any:
         client: Any = self.client
-        if isinstance(client, AsyncReplicate):
-            return lambda url: AsyncFileOutput(url, client)
-        return lambda url: FileOutput(url, client)
+        return AsyncFileOutput(url, client) if client._is_async else FileOutput(url, client)
 
     def output(self, prediction: Prediction) -> Steps[Any]:
         """The prediction's output as `run()` returns it (files, iterators: module docstring)."""
         output: Any = prediction.output
         if self.use_file_output:
-            output = transform_output(output, self.make_file())
+            output = transform_output(output, self.make_file)
         if type(output) is not list:
             return output
         schema = yield from version_schema(self.client, prediction, self.schema_source)
@@ -265,8 +269,6 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
     A broken or failing stream is not fatal here: the final state comes from `GET` either way.
     With a `watch`, polls throughout and shows it every state that differs (module docstring).
     """
-    from .resources.predictions import Predictions
-
     get = Predictions.get.build(None, prediction_id=prediction.id)
     delay = FIRST_POLL
     cap = poll_interval_cap()
@@ -413,8 +415,6 @@ def version_schema(
 
 def fetch_schema(model: Optional[str], version: Optional[str]) -> Steps[Optional[Dict[str, Any]]]:
     """`GET` a version's (or the model's latest version's) schema; None if it is not available."""
-    from .resources.models import Models, Versions
-
     if not model or "/" not in model:
         return None
     owner, _, name = model.partition("/")

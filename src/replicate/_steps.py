@@ -225,6 +225,8 @@ class _AsyncDriver:
         raise TypeError(f"Not a step: {step!r}")
 
     async def finish(self, abandoned: bool) -> None:
+        if not self.open and not (abandoned and self.running):
+            return  # the usual end of a run: nothing to close, nothing to cancel
         import anyio
 
         # Shielded: this runs while the task is being cancelled, and must still run.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import List, Mapping, Union
 
 from typing_extensions import Unpack
@@ -33,9 +34,9 @@ class Deployments(Resource[E, V]):
     with_raw_response: Deployments[E, Raw]
     with_streaming_response: Deployments[E, Streamed]
 
-    @property
+    @cached_property
     def predictions(self) -> DeploymentPredictions[E, V]:
-        return self._cached("DeploymentPredictions", DeploymentPredictions)
+        return DeploymentPredictions(self._client, self._view)
 
     @endpoint
     def create(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import List, Mapping, Union
 
 from typing_extensions import Literal, Unpack
@@ -33,21 +34,21 @@ class Models(Resource[E, V]):
     with_raw_response: Models[E, Raw]
     with_streaming_response: Models[E, Streamed]
 
-    @property
+    @cached_property
     def examples(self) -> Examples[E, V]:
-        return self._cached("Examples", Examples)
+        return Examples(self._client, self._view)
 
-    @property
+    @cached_property
     def predictions(self) -> ModelPredictions[E, V]:
-        return self._cached("ModelPredictions", ModelPredictions)
+        return ModelPredictions(self._client, self._view)
 
-    @property
+    @cached_property
     def readme(self) -> Readme[E, V]:
-        return self._cached("Readme", Readme)
+        return Readme(self._client, self._view)
 
-    @property
+    @cached_property
     def versions(self) -> Versions[E, V]:
-        return self._cached("Versions", Versions)
+        return Versions(self._client, self._view)
 
     @endpoint
     def create(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Dict, Mapping, Optional, Union, cast
 
 from typing_extensions import Unpack
@@ -21,9 +22,9 @@ class Webhooks(Resource[E, V]):
     with_raw_response: Webhooks[E, Raw]
     with_streaming_response: Webhooks[E, Streamed]
 
-    @property
+    @cached_property
     def default(self) -> Default[E, V]:
-        return self._cached("Default", Default)
+        return Default(self._client, self._view)
 
     def verify_signature(
         self,
@@ -62,9 +63,9 @@ class Default(Resource[E, V]):
     with_raw_response: Default[E, Raw]
     with_streaming_response: Default[E, Streamed]
 
-    @property
+    @cached_property
     def secret(self) -> Secret[E, V]:
-        return self._cached("Secret", Secret)
+        return Secret(self._client, self._view)
 
 
 class Secret(Resource[E, V]):
