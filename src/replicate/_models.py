@@ -52,14 +52,14 @@ class BaseModel(pydantic.BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        lazy = tuple(
-            name
+        lazy = {
+            name: field.annotation
             for name, field in cls.model_fields.items()
             if any(isinstance(marker, BuiltOnAccess) for marker in field.metadata)
-        )
-        for name in lazy:
-            setattr(cls, name, _FieldBuiltOnAccess(name, _model_in(cls.model_fields[name].annotation)))
-        cls._built_on_access = lazy
+        }
+        for name, annotation in lazy.items():
+            setattr(cls, name, _FieldBuiltOnAccess(name, _model_in(annotation)))
+        cls._built_on_access = tuple(lazy)
 
     def __eq__(self, other: object) -> bool:
         # A field built on access holds a dict until read: compare what both sides show
@@ -137,9 +137,7 @@ class _FieldBuiltOnAccess:
         except KeyError:
             raise AttributeError(self.name) from None
         if type(value) is dict:
-            # checked when the parent was read: build it (the validator, not the slower
-            # model_validate wrapper)
-            value = fields[self.name] = self.model.__pydantic_validator__.validate_python(value)
+            value = fields[self.name] = _build(self.model, value)
         return value
 
     def __set__(self, instance: BaseModel, value: Any) -> None:
@@ -159,8 +157,13 @@ def _keep_built(model: Type[BaseModel], value: Any, check: Any) -> Any:
     return value if isinstance(value, model) else check(value)
 
 
+def _build(model: Type[BaseModel], checked: Any) -> Any:
+    # checked when its parent was read; the validator itself, not the slower model_validate
+    return model.__pydantic_validator__.validate_python(checked)
+
+
 def _serialize_built(model: Type[BaseModel], value: Any, serialize: Any) -> Any:
-    return serialize(model.model_validate(value) if type(value) is dict else value)
+    return serialize(_build(model, value) if type(value) is dict else value)
 
 
 class _AnyString:
