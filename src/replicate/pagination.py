@@ -89,8 +89,10 @@ class _CursorURLPage(Generic[T]):
         hands it over: for a page only the iteration holds, so an item the caller is done with
         is freed then, not with its page (a page of typed items held whole kept enough young
         objects alive for the garbage collector to run every page or two)."""
-        items: List[Any] = self._results if self._results is not None else self._items
-        read = self._read if self._results is None else None
+        items: List[Any] = self._items
+        read = self._read
+        if self._results is not None:  # typed already
+            items, read = self._results, None
         for index in range(len(items)):
             item = items[index]
             if release:
