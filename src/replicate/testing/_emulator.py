@@ -101,7 +101,7 @@ class Emulator:
         self.file_base_url = ""
         self.stream_base_url = ""
         self.in_flight = 0
-        """Requests being answered right now (see `RequestRecord.in_flight`)."""
+        """Requests received and not yet answered (see `RequestRecord.in_flight`)."""
         self._lock = threading.RLock()
         self._file_key = hashlib.sha256(b"files:" + token.encode()).digest()
         self._servers: List[ThreadingHTTPServer] = []

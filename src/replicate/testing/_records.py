@@ -46,8 +46,9 @@ class RequestRecord:
     headers: Dict[str, str]
     body: bytes
     in_flight: int = 1
-    """How many requests the emulator was answering when this one arrived, this one included:
-    more than 1 on every upload of a batch shows the client sent them concurrently."""
+    """How many requests the emulator had received and not yet answered (sent a status for) when
+    this one arrived, this one included: more than 1 on slow uploads shows the client sent them
+    concurrently."""
 
 
 @dataclass

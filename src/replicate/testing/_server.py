@@ -69,6 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # else each answer waits on a delayed ACK (~40 ms)
     emulator: Emulator
     role: str
+    _unanswered = False
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -78,11 +79,23 @@ class _Handler(BaseHTTPRequestHandler):
         with em._lock:  # pyright: ignore[reportPrivateUsage]
             em.in_flight += 1
             in_flight = em.in_flight
+        self._unanswered = True
         try:
             self._answer(in_flight)
         finally:
-            with em._lock:  # pyright: ignore[reportPrivateUsage]
-                em.in_flight -= 1
+            self._answered()
+
+    def send_response(self, code: int, message: Optional[str] = None) -> None:
+        # Counted as answered once its status goes out: a client that has read one answer and
+        # sends its next request must not find the previous one still counted.
+        self._answered()
+        super().send_response(code, message)
+
+    def _answered(self) -> None:
+        if self._unanswered:
+            self._unanswered = False
+            with self.emulator._lock:  # pyright: ignore[reportPrivateUsage]
+                self.emulator.in_flight -= 1
 
     def _answer(self, in_flight: int) -> None:
         length = int(self.headers.get("Content-Length") or 0)
