@@ -63,6 +63,7 @@ __all__ = [
     "async_run",
     "poll_interval_cap",
     "prepare_run",
+    "progress_watch",
     "run",
     "run_steps",
     "wait_steps",
@@ -95,6 +96,15 @@ class ProgressWatch:
         if seen != self._last:
             self._last = seen
             self.callback(prediction)
+
+
+def progress_watch(progress: Optional[Progress]) -> Optional[ProgressWatch]:
+    """A fresh watch for a `progress=` callback (None without one); refuses what cannot be called."""
+    if progress is None:
+        return None
+    if not callable(progress):
+        raise TypeError(f"progress must be a function taking a Prediction, not {type(progress).__name__}")
+    return ProgressWatch(progress)
 
 
 def poll_interval_cap() -> float:
@@ -240,8 +250,7 @@ def prepare_run(
         input = {}
     if not isinstance(input, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"input must be a dict of the model's inputs, not {type(input).__name__}")
-    if progress is not None and not callable(progress):
-        raise TypeError(f"progress must be a function taking a Prediction, not {type(progress).__name__}")
+    watch = progress_watch(progress)
     create_params = dict(params)
     if progress is not None and isinstance(wait, NotGiven) and create_params.get("prefer") is None:
         wait = PROGRESS_WAIT
@@ -259,7 +268,7 @@ def prepare_run(
         block=wait is not False,
         use_file_output=use_file_output,
         schema_source=ref if not isinstance(ref, str) else None,
-        watch=ProgressWatch(progress) if progress is not None else None,
+        watch=watch,
     )
 
 

@@ -25,7 +25,19 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Generic,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    TypeVar,
+    cast,
+)
 
 from ._refs import ModelRef, parse_ref
 from ._run import (
@@ -36,6 +48,7 @@ from ._run import (
     is_iterator,
     output_schema,
     prepare_run,
+    progress_watch,
     raise_unless_succeeded,
     wait_steps,
 )
@@ -142,23 +155,25 @@ def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str,
     return schema
 
 
-class _FunctionBase:
+_C = TypeVar("_C", bound="_ClientBase[Any]")
+
+
+class _FunctionBase(Generic[_C]):
     """A model as a function: the behaviour of `Function` and `AsyncFunction`, as steps."""
 
     def __init__(
         self,
         ref: Any,
-        client: Optional[_ClientBase[Any]],
+        client: Optional[_C] = None,
         *,
         hint: Any = None,
         streaming: bool = False,
         progress: Optional[Progress] = None,
     ) -> None:
         self._ref = parse_ref(ref)
-        if progress is not None and not callable(progress):
-            raise TypeError(f"progress must be a function taking a Prediction, not {type(progress).__name__}")
+        progress_watch(progress)  # a callback that cannot be called is refused here, not at a call
         self._given = ref
-        self._client_given: Optional[_ClientBase[Any]] = client
+        self._client_given: Optional[_C] = client
         self.hint = hint
         self.streaming = streaming
         self.progress = progress
@@ -173,7 +188,7 @@ class _FunctionBase:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.ref!r}{', streaming=True' if self.streaming else ''})"
 
-    def _client(self) -> _ClientBase[Any]:
+    def _client(self) -> _C:
         raise NotImplementedError
 
     # -- steps ---------------------------------------------------------------------------------
@@ -210,7 +225,7 @@ class _FunctionBase:
         )
 
     def _watch(self) -> Optional[ProgressWatch]:
-        return ProgressWatch(self.progress) if self.progress is not None else None
+        return progress_watch(self.progress)
 
     def _output(self, prediction: Prediction) -> Any:
         schema = self._schema or {}
@@ -267,26 +282,15 @@ class _FunctionBase:
         return self._schema or {}
 
 
-class Function(_FunctionBase):
+class Function(_FunctionBase["Replicate"]):
     """A model you call like a function. See the module docstring of `replicate._use`."""
-
-    def __init__(
-        self,
-        ref: Any,
-        client: Optional[Replicate] = None,
-        *,
-        hint: Any = None,
-        streaming: bool = False,
-        progress: Optional[Progress] = None,
-    ) -> None:
-        super().__init__(ref, client, hint=hint, streaming=streaming, progress=progress)
 
     def _client(self) -> Replicate:
         if self._client_given is None:
             from . import default_client
 
             return default_client()
-        return self._client_given  # type: ignore[return-value]
+        return self._client_given
 
     def __call__(self, **input: Any) -> Any:
         """Run the model and return its output; with `streaming=True`, an iterator of chunks."""
@@ -304,24 +308,13 @@ class Function(_FunctionBase):
         return complete(self._client(), self._schema_steps())
 
 
-class AsyncFunction(_FunctionBase):
+class AsyncFunction(_FunctionBase["AsyncReplicate"]):
     """A model you call like an async function: `await fn(...)`, or `async for` when streaming."""
-
-    def __init__(
-        self,
-        ref: Any,
-        client: Optional[AsyncReplicate] = None,
-        *,
-        hint: Any = None,
-        streaming: bool = False,
-        progress: Optional[Progress] = None,
-    ) -> None:
-        super().__init__(ref, client, hint=hint, streaming=streaming, progress=progress)
 
     def _client(self) -> AsyncReplicate:
         if self._client_given is None:
             self._client_given = _module_async_client()
-        return self._client_given  # type: ignore[return-value]
+        return self._client_given
 
     def __call__(self, **input: Any) -> Any:
         """A coroutine of the output; with `streaming=True`, an async iterator of chunks."""
@@ -344,7 +337,7 @@ class AsyncFunction(_FunctionBase):
 class _RunBase:
     """A started prediction of a function: its steps, shared by `Run` and `AsyncRun`."""
 
-    def __init__(self, function: _FunctionBase, prediction: Prediction) -> None:
+    def __init__(self, function: _FunctionBase[Any], prediction: Prediction) -> None:
         self._function = function
         self.prediction = prediction
         """The prediction as last seen."""
