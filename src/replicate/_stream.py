@@ -344,24 +344,35 @@ def _succeeded(done: ServerSentEvent) -> bool:
     return isinstance(body, dict) and "reason" not in body
 
 
-def stream_steps(plan: RunPlan) -> Steps[None]:
-    """Create a streaming prediction and emit its `output` and `logs` events (for `stream()`)."""
-    prediction: Prediction = yield from plan.create()
+def follow_or_finish(
+    plan: RunPlan,
+    prediction: Prediction,
+    *,
+    kinds: AbstractSet[str],
+    emit: Callable[[ServerSentEvent], Any] = lambda event: event,
+    whole: Callable[[Prediction], List[Any]],
+) -> Steps[None]:
+    """Emit a created prediction's events of `kinds`, made by `emit`, until `done`. A model with
+    no event stream is waited for instead, and `whole(final prediction)` emitted at its end."""
     if prediction.urls.stream is None:
-        # No event stream for this model: wait for the end and send the output as one event.
-        prediction = yield from plan.finish(prediction)
-        items = _as_items(prediction.output)
-        yield Emit([ServerSentEvent("output", i if isinstance(i, str) else json.dumps(i)) for i in items])
+        yield Emit(whole((yield from plan.finish(prediction))))
         return
     yield Running(prediction.id)
-    yield from follow_events(prediction, kinds={"output", "logs"})
+    yield from follow_events(prediction, kinds=kinds, emit=emit)
     yield Running(None)
 
 
-def _as_items(output: object) -> List[object]:
-    if isinstance(output, list):
-        return list(output)  # pyright: ignore[reportUnknownArgumentType]
-    return [] if output is None else [output]
+def stream_steps(plan: RunPlan) -> Steps[None]:
+    """Create a streaming prediction and emit its `output` and `logs` events (for `stream()`)."""
+    prediction: Prediction = yield from plan.create()
+    yield from follow_or_finish(plan, prediction, kinds={"output", "logs"}, whole=_as_events)
+
+
+def _as_events(prediction: Prediction) -> List[Any]:
+    """The whole output as `output` events, one per item of a list."""
+    output: Any = prediction.output
+    items = cast("List[Any]", output) if isinstance(output, list) else [] if output is None else [output]
+    return [ServerSentEvent("output", i if isinstance(i, str) else json.dumps(i)) for i in items]
 
 
 _DEPRECATED = (

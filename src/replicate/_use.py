@@ -52,7 +52,7 @@ from ._run import (
     raise_unless_succeeded,
     wait_steps,
 )
-from ._steps import Emit, Running, Steps, async_complete, async_iterate, complete, iterate
+from ._steps import Steps, async_complete, async_iterate, complete, iterate
 from ._types import NOT_GIVEN
 
 if TYPE_CHECKING:
@@ -259,19 +259,20 @@ class _FunctionBase(Generic[_C]):
         return self._output(prediction)
 
     def _stream_steps(self, plan: RunPlan) -> Steps[None]:
-        from ._stream import follow_events
+        from ._stream import follow_or_finish
 
         plan.target = yield from self._resolve_steps()
         prediction = yield from plan.create()
         if plan.watch is not None:
             plan.watch(prediction)
-        if prediction.urls.stream is None:
-            output = self._output((yield from plan.finish(prediction)))
-            yield Emit(list(output) if isinstance(output, (list, Iterator)) else [output])  # pyright: ignore[reportUnknownArgumentType]
-            return
-        yield Running(prediction.id)
-        yield from follow_events(prediction, kinds={"output"}, emit=self._chunk_maker())
-        yield Running(None)
+        yield from follow_or_finish(
+            plan, prediction, kinds={"output"}, emit=self._chunk_maker(), whole=self._output_chunks
+        )
+
+    def _output_chunks(self, prediction: Prediction) -> List[Any]:
+        """A whole output as the chunks streaming would have given (for a model with no stream)."""
+        output = self._output(prediction)
+        return list(output) if isinstance(output, (list, Iterator)) else [output]  # pyright: ignore[reportUnknownArgumentType]
 
     def _create_steps(self, plan: RunPlan) -> Steps[Prediction]:
         plan.target = yield from self._resolve_steps()
