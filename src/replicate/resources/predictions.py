@@ -13,11 +13,9 @@ from .._call import Call, CreatedPageCall, check_json, drop_unset, expand_path
 from .._constants import TERMINAL_STATUSES
 from .._resource import E, Raw, Resource, Sleep, Step, Streamed, V, endpoint, procedure
 from .._types import NOT_GIVEN, NotGiven, RequestOptions
-from ..types import Prediction
+from ..types import Prediction, WebhookEvent
 
 __all__ = ["Predictions", "prediction_create_call"]
-
-WebhookEvent = Literal["start", "output", "logs", "completed"]
 
 _PREFER = re.compile(r"^wait(=([1-9]|[1-5][0-9]|60))?$")
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional
 
 from ._faults import Faults
 from ._records import (
+    WEBHOOK_EVENTS,
     DeploymentRecord,
     FileRecord,
     ModelRecord,
@@ -160,7 +161,7 @@ class Emulator:
         deployment: Optional[str] = None,
         cancel_after: Optional[float] = None,
     ) -> PredictionRecord:
-        webhook_filter = body.get("webhook_events_filter") or ["start", "output", "logs", "completed"]
+        webhook_filter = body.get("webhook_events_filter") or WEBHOOK_EVENTS
         prediction_id = new_id()
         prediction = PredictionRecord(
             prediction_id,

@@ -18,11 +18,17 @@ __all__ = [
     "PredictionRecord",
     "RequestRecord",
     "VersionRecord",
+    "WEBHOOK_EVENTS",
     "new_id",
     "now",
 ]
 
+# Not `replicate._constants.TERMINAL_STATUSES`: that module loads httpx, and the emulator runs on
+# the standard library alone.
 TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
+
+WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
+"""The events a webhook gets when its `webhook_events_filter` is not given."""
 
 
 def now() -> str:
@@ -127,7 +133,7 @@ class PredictionRecord:
     predict_time: Optional[float] = None
     deployment: Optional[str] = None
     webhook: Optional[str] = None
-    webhook_events_filter: Tuple[str, ...] = ("start", "output", "logs", "completed")
+    webhook_events_filter: Tuple[str, ...] = WEBHOOK_EVENTS
     destination: Optional[str] = None
     stream_url: Optional[str] = None
     events: List[Tuple[str, str]] = field(default_factory=lambda: [])

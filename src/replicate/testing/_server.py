@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ._emulator import ACCOUNT, HARDWARE, parse_duration
 from ._records import (
+    WEBHOOK_EVENTS,
     DeploymentRecord,
     FileRecord,
     ModelRecord,
@@ -504,9 +505,7 @@ class _Handler(BaseHTTPRequestHandler):
             kind="training",
             destination=destination,
             webhook=data.get("webhook"),
-            webhook_events_filter=tuple(
-                data.get("webhook_events_filter") or ("start", "output", "logs", "completed")
-            ),
+            webhook_events_filter=tuple(data.get("webhook_events_filter") or WEBHOOK_EVENTS),
         )
         em.trainings[training.id] = training
 
