@@ -54,6 +54,8 @@ from ._run import (
 )
 from ._steps import Steps, async_complete, async_iterate, complete, iterate
 from ._types import NOT_GIVEN
+from .resources.models import Models, Versions
+from .resources.predictions import Predictions
 
 if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate, _ClientBase
@@ -197,8 +199,6 @@ class _FunctionBase(Generic[_C]):
         """Fetch the schema (once) and decide which version runs."""
         if self._target is not None:
             return self._target
-        from .resources.models import Models, Versions
-
         ref = self._ref
         target = ref
         schema: Optional[Dict[str, Any]] = None
@@ -364,14 +364,10 @@ class _RunBase:
         return self._function._output(prediction)
 
     def _logs_steps(self) -> Steps[Optional[str]]:
-        from .resources.predictions import Predictions
-
         self.prediction = yield Predictions.get.build(None, prediction_id=self.id)
         return self.prediction.logs
 
     def _cancel_steps(self) -> Steps[Prediction]:
-        from .resources.predictions import Predictions
-
         self.prediction = yield Predictions.cancel.build(None, prediction_id=self.id)
         return self.prediction
 
