@@ -239,6 +239,21 @@ def test_files_upload_get_list_delete_and_signed_downloads(emulator: Emulator, t
         client.files.get(file_id=created.id)
 
 
+def _train_hello_world(client: replicate.Replicate, name: str, **options: Any) -> replicate.types.Training:
+    """Create the model emulator/`name` and start training hello-world's latest version into it."""
+    version = client.models.get(model_owner="replicate", model_name="hello-world").latest_version
+    assert version is not None and version.id
+    client.models.create(owner="emulator", name=name, visibility="private", hardware="cpu")
+    return client.trainings.create(
+        model_owner="replicate",
+        model_name="hello-world",
+        version_id=version.id,
+        destination=f"emulator/{name}",
+        input={},
+        **options,
+    )
+
+
 def test_deployments_run_their_model_and_trainings_make_versions(emulator: Emulator) -> None:
     client = emulator.client()
     version = client.models.get(model_owner="replicate", model_name="hello-world").latest_version
@@ -255,14 +270,7 @@ def test_deployments_run_their_model_and_trainings_make_versions(emulator: Emula
         deployment_owner="emulator", deployment_name="hello", input={"text": "d"}, prefer="wait"
     )
     assert prediction.output == "hello d"
-    client.models.create(owner="emulator", name="tuned", visibility="private", hardware="cpu")
-    training = client.trainings.create(
-        model_owner="replicate",
-        model_name="hello-world",
-        version_id=version.id,
-        destination="emulator/tuned",
-        input={},
-    )
+    training = _train_hello_world(client, "tuned")
     for _ in range(100):
         training = client.trainings.get(training_id=training.id)
         if training.status == "succeeded":
@@ -349,15 +357,9 @@ def test_webhooks_are_retried_and_trainings_send_them_too(emulator: Emulator) ->
     try:
         client = emulator.client()
         secret = client.webhooks.default.secret.get().key
-        version = client.models.get(model_owner="replicate", model_name="hello-world").latest_version
-        assert version is not None
-        client.models.create(owner="emulator", name="hooked", visibility="private", hardware="cpu")
-        training = client.trainings.create(
-            model_owner="replicate",
-            model_name="hello-world",
-            version_id=version.id,
-            destination="emulator/hooked",
-            input={},
+        training = _train_hello_world(
+            client,
+            "hooked",
             webhook=f"http://127.0.0.1:{server.server_address[1]}/hook",
             webhook_events_filter=["completed"],
         )
