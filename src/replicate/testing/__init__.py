@@ -13,11 +13,14 @@
         client.run("acme/echo", input={"text": "hi"})
 
 Built-in demo models: see `replicate.testing._builtin`. Faults on demand: `emulator.faults`.
+Replicate's rate limits, enforced: `Emulator(rate_limits=RateLimits())`. File outputs as `data:`
+URLs, as every published client reads them as files: `Emulator(file_outputs="data")`.
 Everything it received: `emulator.requests`. From a shell: `python -m replicate.testing serve`.
 """
 
 from ._emulator import DEFAULT_TOKEN, Emulator
 from ._faults import Faults
+from ._limits import RateLimits
 from ._records import RequestRecord
 
-__all__ = ["DEFAULT_TOKEN", "Emulator", "Faults", "RequestRecord"]
+__all__ = ["DEFAULT_TOKEN", "Emulator", "Faults", "RateLimits", "RequestRecord"]

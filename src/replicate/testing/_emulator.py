@@ -17,14 +17,15 @@ import contextlib
 import hashlib
 import hmac
 import json
+import mimetypes
 import re
 import threading
 import time
-import urllib.request
 from http.server import ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Literal, Optional, TextIO, Tuple
 
 from ._faults import Faults
+from ._limits import Buckets, RateLimits
 from ._records import (
     WEBHOOK_EVENTS,
     DeploymentRecord,
@@ -34,9 +35,11 @@ from ._records import (
     RequestRecord,
     VersionRecord,
     new_id,
+    now,
 )
 from ._runner import StdoutRouter, finish, interrupt, run_prediction
 from ._schema import derive_schema
+from ._webhooks import WebhookSender
 
 if TYPE_CHECKING:
     from .._client import AsyncReplicate, Replicate
@@ -81,12 +84,28 @@ class Emulator:
         page_size: int = 100,
         builtin_models: bool = True,
         stream_urls: bool = True,
+        file_outputs: Literal["url", "data"] = "url",
+        rate_limits: Optional[RateLimits] = None,
+        webhook_interval: float = 0.5,
+        access_log: Optional[TextIO] = None,
     ) -> None:
+        if file_outputs not in ("url", "data"):
+            raise ValueError(f"file_outputs is 'url' or 'data', got {file_outputs!r}")
         self.token = token
         self.wait_window = wait_window
         self.stream_urls = stream_urls
         """False: predictions come without `urls.stream` (as for a model that cannot stream), so
-        clients have to poll them. Can be changed while serving."""
+        clients have to poll them. Can be changed while serving. A model that does not stream
+        (it returns rather than yields) sends its whole output as `output` events before `done`."""
+        self.file_outputs: Literal["url", "data"] = file_outputs
+        """"url": file outputs are URLs on the file host (http://localhost:N/...). "data": they are
+        base64 `data:` URLs, which the published clients (JS, Python 1.x and 2.x) read as files,
+        as they do the real API's https: URLs. Can be changed while serving."""
+        self.rate_limits = Buckets(rate_limits)
+        """Every answer reports its bucket (`ratelimit-remaining`, `ratelimit-reset`); only with
+        `rate_limits` given does an empty bucket refuse requests (429). See `RateLimits`."""
+        self.access_log = access_log
+        """Where to write one line per request answered (method, path, status, time), if anywhere."""
         self.page_size = page_size
         self.faults = Faults()
         self.requests: List[RequestRecord] = []
@@ -98,6 +117,7 @@ class Emulator:
         self.outputs: Dict[str, Tuple[str, bytes]] = {}
         self.webhook_secret = "whsec_" + base64.b64encode(hashlib.sha256(token.encode()).digest()).decode()
         self.webhook_deliveries: List[Dict[str, Any]] = []
+        self.webhooks = WebhookSender(self.webhook_secret, self.webhook_deliveries, webhook_interval)
         self.base_url = ""
         self.file_base_url = ""
         self.stream_base_url = ""
@@ -163,10 +183,12 @@ class Emulator:
     ) -> PredictionRecord:
         webhook_filter = body.get("webhook_events_filter") or WEBHOOK_EVENTS
         prediction_id = new_id()
+        # "hidden" is for an official model run by its name; a deployment names the version it pins.
+        hidden = model.is_official and not body.get("version") and deployment is None
         prediction = PredictionRecord(
             prediction_id,
             model.full_name,
-            "hidden" if model.is_official and not body.get("version") else version.id,
+            "hidden" if hidden else version.id,
             dict(body.get("input") or {}),
             self.base_url,
             deployment=deployment,
@@ -174,6 +196,8 @@ class Emulator:
             webhook_events_filter=tuple(webhook_filter),
             stream_url=f"{self.stream_base_url}/v1/streams/{prediction_id}" if self.stream_urls else None,
         )
+        if cancel_after is not None:
+            prediction.deadline = now(later=cancel_after)
         with self._lock:
             self.predictions[prediction.id] = prediction
             model.run_count += 1
@@ -219,7 +243,11 @@ class Emulator:
     # -- files --------------------------------------------------------------------------------------
 
     def store_output(self, filename: str, content: bytes) -> str:
-        """Serve `content` on the file host; returns its URL (like replicate.delivery)."""
+        """Serve `content` on the file host; returns its URL (like replicate.delivery), or a
+        `data:` URL holding it when `file_outputs` is "data"."""
+        if self.file_outputs == "data":
+            kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            return f"data:{kind};base64,{base64.b64encode(content).decode()}"
         key = new_id()[:12]
         with self._lock:
             self.outputs[key] = (filename, content)
@@ -261,29 +289,7 @@ class Emulator:
         if not prediction.webhook or event not in prediction.webhook_events_filter:
             return
         body = json.dumps(prediction.to_json()).encode()
-        threading.Thread(target=self._deliver, args=(prediction.webhook, body, event), daemon=True).start()
-
-    def _deliver(self, url: str, body: bytes, event: str) -> None:
-        webhook_id = "msg_" + new_id()
-        timestamp = int(time.time())
-        key = base64.b64decode(self.webhook_secret[len("whsec_") :])
-        signed = f"{webhook_id}.{timestamp}.".encode() + body
-        signature = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-        headers = {
-            "Content-Type": "application/json",
-            "webhook-id": webhook_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": f"v1,{signature}",
-        }
-        for attempt in range(4):
-            try:
-                request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    self.webhook_deliveries.append({"url": url, "event": event, "status": response.status})
-                    return
-            except Exception:
-                time.sleep(0.1 * 2**attempt)
-        self.webhook_deliveries.append({"url": url, "event": event, "status": None})
+        self.webhooks.send(f"{prediction.kind}:{prediction.id}", prediction.webhook, event, body)
 
     # -- serving ------------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ class Fault:
 
     kind: str  # "status" | "drop" | "drop_after" | "delay"
     status: int = 503
-    retry_after: Optional[float] = None
+    retry_after: Optional[float] = None  # sent as whole seconds (rounded up)
     body: Optional[Any] = None
     seconds: float = 0.0
 
@@ -96,7 +96,8 @@ class Faults:
         self._add(Fault("delay", seconds=seconds), n, method, path)
 
     def rate_limit(self, per_second: Optional[float]) -> None:
-        """Answer 429 (with `Retry-After` and a `retry_after` body field) beyond `per_second`."""
+        """Answer 429 (with `Retry-After` and a `retry_after` body field, whole seconds) beyond
+        `per_second`. For Replicate's own limits and headers, see `Emulator(rate_limits=...)`."""
         with self._lock:
             self._per_second = per_second
             self._recent = []
@@ -144,11 +145,16 @@ class Faults:
                 self._recent.append(now)
             if self._random_rate and self._random.random() < self._random_rate:
                 kind = self._random.choice(["503", "429", "drop", "drop_after"])
-                fault = (
-                    Fault("status", status=int(kind), retry_after=0.01 if kind == "429" else None)
-                    if kind.isdigit()
-                    else Fault(kind)
-                )
+                fault = Fault(kind) if not kind.isdigit() else Fault("status", status=int(kind))
+                if kind == "429":
+                    # The wait in the body alone: a Retry-After header is whole seconds, which
+                    # would slow soak runs down a hundredfold.
+                    fault.body = {
+                        "title": "Request was throttled",
+                        "detail": "Injected 429",
+                        "status": 429,
+                        "retry_after": 0.01,
+                    }
                 return self._log(fault, method, path)
         return None
 

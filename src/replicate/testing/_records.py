@@ -31,8 +31,10 @@ WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
 """The events a webhook gets when its `webhook_events_filter` is not given."""
 
 
-def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def now(later: float = 0.0) -> str:
+    """The time (plus `later` seconds) as the API writes it."""
+    moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=later)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_id() -> str:
@@ -136,6 +138,7 @@ class PredictionRecord:
     webhook_events_filter: Tuple[str, ...] = WEBHOOK_EVENTS
     destination: Optional[str] = None
     stream_url: Optional[str] = None
+    deadline: Optional[str] = None  # when Cancel-After will cancel it
     events: List[Tuple[str, str]] = field(default_factory=lambda: [])
     changed: threading.Condition = field(default_factory=threading.Condition)
     cancel_requested: threading.Event = field(default_factory=threading.Event)
@@ -173,6 +176,7 @@ class PredictionRecord:
             "created_at": self.created_at,
             "started_at": self.started_at,
             "completed_at": self.completed_at,
+            "deadline": self.deadline,
             "urls": urls,
         }
         if self.predict_time is not None:
@@ -196,11 +200,16 @@ class FileRecord:
     metadata: Dict[str, Any]
     api_base: str
     created_at: str = field(default_factory=now)
+    expires_at: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.expires_at:  # a day after its creation, as on Replicate
+            created = datetime.datetime.strptime(self.created_at, "%Y-%m-%dT%H:%M:%S.%fZ")
+            self.expires_at = (created + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def to_json(self) -> Dict[str, Any]:
         import hashlib
 
-        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
         return {
             "id": self.id,
             "name": self.name,
@@ -213,7 +222,7 @@ class FileRecord:
             },
             "metadata": self.metadata,
             "created_at": self.created_at,
-            "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "expires_at": self.expires_at,
             "urls": {"get": f"{self.api_base}/files/{self.id}"},
         }
 

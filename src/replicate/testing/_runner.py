@@ -19,7 +19,7 @@ import time
 import traceback
 import urllib.request
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, TextIO
+from typing import Any, Callable, Dict, List, Optional, TextIO, cast
 
 from ._records import PredictionRecord, now
 
@@ -98,6 +98,16 @@ def _materialize(value: Any, schema: Dict[str, Any], scratch: Path, fetch: Calla
     return target
 
 
+def _items(output: Any) -> List[Any]:
+    if isinstance(output, list):
+        return cast("List[Any]", output)
+    return [] if output is None else [output]
+
+
+def _event_data(item: Any) -> str:
+    return item if isinstance(item, str) else json.dumps(item)
+
+
 def run_prediction(
     prediction: PredictionRecord,
     function: Callable[..., Any],
@@ -139,7 +149,12 @@ def run_prediction(
             }
             result = function(**kwargs)
             if not inspect.isgenerator(result):
-                return publish(result)
+                # Its stream carries the output too (each item of a list), as the real API's
+                # streams do for models that do not stream: a client following it gets it all.
+                output = publish(result)
+                for item in _items(output):
+                    prediction.add_event("output", _event_data(item))
+                return output
             items: List[Any] = []
             for item in result:
                 if prediction.cancel_requested.is_set():
@@ -148,8 +163,7 @@ def run_prediction(
                 items.append(published)
                 with prediction.changed:
                     prediction.output = list(items)
-                data = published if isinstance(published, str) else json.dumps(published)
-                prediction.add_event("output", data)
+                prediction.add_event("output", _event_data(published))
                 on_event(prediction, "output")
             return items
         finally:
