@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import threading
 import time
@@ -27,10 +26,6 @@ def _events(url: str) -> List[Tuple[str, str]]:
         fields = [line.split(": ", 1) for line in block.splitlines()]
         events.append((dict(fields)["event"], "\n".join(v for k, v in fields if k == "data")))
     return events
-
-
-def _stamp(text: str) -> datetime.datetime:
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def test_a_model_that_returns_sends_its_output_on_its_stream_before_done(emulator: Emulator) -> None:
