@@ -79,6 +79,7 @@ def test_token_authorization_is_accepted_as_well_as_bearer(emulator: Emulator) -
     assert httpx.get(url, headers=_auth(emulator, "Bearer")).status_code == 200
     assert httpx.get(url, headers={"Authorization": "Token wrong"}).status_code == 401
     assert httpx.get(url, headers={"Authorization": f"Basic {emulator.token}"}).status_code == 401
+    assert httpx.get(url, headers={"Authorization": "Token r8_\u00e9".encode()}).status_code == 401
 
 
 @pytest.mark.parametrize(

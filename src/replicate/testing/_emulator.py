@@ -118,6 +118,8 @@ class Emulator:
         self.webhook_secret = "whsec_" + base64.b64encode(hashlib.sha256(token.encode()).digest()).decode()
         self.webhook_deliveries: List[Dict[str, Any]] = []
         self.webhooks = WebhookSender(self.webhook_secret, self.webhook_deliveries, webhook_interval)
+        """Delivers each record's webhooks in order; `output` and `logs` at most once per
+        `webhook_interval` seconds (0.5, as Replicate's), `start` and `completed` always."""
         self.base_url = ""
         self.file_base_url = ""
         self.stream_base_url = ""

@@ -171,7 +171,8 @@ class BaseHandler(BaseHTTPRequestHandler):
             return self._download(parts[2], query)  # signed: no token needed
         # Both schemes work on the real API; the spec's own examples use `Token`.
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() not in ("bearer", "token") or not hmac.compare_digest(token.strip(), em.token):
+        given = token.strip().encode("utf-8", "replace")  # compare_digest takes ASCII str only
+        if scheme.lower() not in ("bearer", "token") or not hmac.compare_digest(given, em.token.encode()):
             raise Problem(401, "You did not pass a valid authentication token")
         create = self.command == "POST" and bool(_CREATE.match(path))
         self._limit_headers, wait = em.rate_limits.take(em.token, create)
