@@ -1,6 +1,12 @@
-"""Run a model and print its output. Needs REPLICATE_API_TOKEN (or an emulator's base URL)."""
+"""Run a model and print its output.
+
+    python examples/run_model.py     # offline against the emulator, or on Replicate with a token
+"""
+
+from _offline import connect
 
 import replicate
 
-output = replicate.run("replicate/hello-world", input={"text": "from run_model.py"})
+models = connect()
+output = replicate.run(models.hello, input={"text": "from run_model.py"})
 print(output)

@@ -1,8 +1,11 @@
 """A model as a Python function, and a run handle you can check on later."""
 
+from _offline import connect
+
 import replicate
 
-hello = replicate.use("replicate/hello-world")
+models = connect()
+hello = replicate.use(models.hello)
 print(hello(text="function"))
 
 run = hello.create(text="handle")

@@ -1,15 +1,22 @@
 """Receive Replicate's webhooks on http.server, verifying each one's signature.
 
-Starts a receiver on a free local port, runs a prediction whose webhook points at it, and
-prints the verified events. In production the receiver is your public HTTPS endpoint.
+Starts a receiver on a local port, runs a prediction whose webhook points at it, and prints the
+verified event. In production the receiver is your public HTTPS endpoint: Replicate cannot
+reach 127.0.0.1, so with a token this example needs WEBHOOK_PUBLIC_URL, a tunnel (ngrok,
+cloudflared, ...) to WEBHOOK_PORT (default 8000). Without both, it runs against the emulator.
 """
 
+import os
 import queue
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+from _offline import connect
+
 import replicate
 
+public_url = os.environ.get("WEBHOOK_PUBLIC_URL")
+models = connect(offline=not public_url)
 client = replicate.Replicate()
 secret = client.webhooks.default.secret.get().key  # fetch once and keep it in your config
 events: "queue.Queue[str]" = queue.Queue()
@@ -33,15 +40,16 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-server = HTTPServer(("127.0.0.1", 0), Receiver)
+port = int(os.environ.get("WEBHOOK_PORT", "8000")) if public_url else 0
+server = HTTPServer(("127.0.0.1", port), Receiver)
 threading.Thread(target=server.serve_forever, daemon=True).start()
-url = f"http://127.0.0.1:{server.server_address[1]}/hooks/replicate"
+url = public_url or f"http://127.0.0.1:{server.server_address[1]}/hooks/replicate"
 
 client.predictions.create(
-    version="replicate/hello-world",
+    version=models.hello,
     input={"text": "webhook"},
     webhook=url,
     webhook_events_filter=["completed"],
 )
-print("verified webhook, prediction status:", events.get(timeout=30))
+print("verified webhook, prediction status:", events.get(timeout=60))
 server.shutdown()
