@@ -35,7 +35,9 @@ ON_REPLICATE = Models(
     image="black-forest-labs/flux-schnell",
     chat="meta/meta-llama-3-8b-instruct",
 )
-IN_THE_EMULATOR = Models(hello="replicate/hello-world", image="replicate/image", chat="replicate/stream-tokens")
+IN_THE_EMULATOR = Models(
+    hello="replicate/hello-world", image="replicate/image", chat="replicate/stream-tokens"
+)
 
 _running = contextlib.ExitStack()
 atexit.register(_running.close)

@@ -1,6 +1,6 @@
 """Run a model and print its output.
 
-    python examples/run_model.py     # offline against the emulator, or on Replicate with a token
+python examples/run_model.py     # offline against the emulator, or on Replicate with a token
 """
 
 from _offline import connect

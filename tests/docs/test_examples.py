@@ -104,7 +104,15 @@ def test_example_runs_the_real_models_when_a_token_is_set(
 
 def test_the_pytest_example_passes(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLES / "test_with_emulator.py")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(EXAMPLES / "test_with_emulator.py"),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
