@@ -27,6 +27,11 @@ from typing import List, Optional
 
 __all__ = ["main"]
 
+_TOKEN_HELP = (
+    "set the REPLICATE_API_TOKEN environment variable or pass --token"
+    " (create a token at https://replicate.com/account/api-tokens)"
+)
+
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line `argv` (default: `sys.argv[1:]`); returns the exit code."""
@@ -37,7 +42,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SystemExit as exit:  # argparse: --help (0) or a usage error (2), already printed
         return exit.code if isinstance(exit.code, int) else EXIT_USAGE
 
-    from .._exceptions import APIError, ModelError, ReplicateError
+    from .._exceptions import APIError, AuthenticationError, ModelError, ReplicateError
 
     def fail(message: object, code: int) -> int:
         print(f"replicate: {message}", file=sys.stderr)
@@ -45,12 +50,13 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     try:
         from .._client import Replicate
+        from .._platform import token_from_environment
         from ._commands import dispatch
 
-        try:
-            client = Replicate(bearer_token=args.token or None, base_url=args.base_url or None)
-        except ReplicateError as error:
-            return fail(f"{error} (or pass --token)", EXIT_USAGE)
+        token = args.token or token_from_environment()
+        if not token:
+            return fail(f"no API token: {_TOKEN_HELP}", EXIT_USAGE)
+        client = Replicate(bearer_token=token, base_url=args.base_url or None)
         with client:
             return dispatch(client, args)
     except BrokenPipeError:  # `replicate ... | head`: the reader left; so do we, quietly
@@ -61,6 +67,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return fail(error, EXIT_USAGE)
     except ModelError as error:
         return fail(error, EXIT_MODEL)
+    except AuthenticationError as error:  # its message speaks to Python code (bearer_token=)
+        reason = f": {error.detail}" if error.detail else ""
+        return fail(f"the API refused the token ({error.status_code}{reason}). {_TOKEN_HELP}", EXIT_API)
     except APIError as error:
         return fail(error, EXIT_API)
     except (ReplicateError, ValueError, OSError) as error:

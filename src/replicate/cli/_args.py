@@ -7,12 +7,15 @@
       files upload|list|get|delete|download
       deployments list|get   trainings list|get|cancel   hardware list   account
 
-`--token` and `--base-url` are accepted before the command or after it.
+`--token` and `--base-url` are accepted before the command or after it. `replicate --version`
+prints the version; `replicate` alone, or a namespace without its action, prints its usage.
+Combinations that cannot mean anything (`run --no-wait --stream`, `--limit 0`) are refused here.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any, Callable, List, Optional, cast
 
 __all__ = [
@@ -40,6 +43,17 @@ class UsageError(Exception):
     """Something the person at the keyboard can fix: printed without a traceback, exit code 2."""
 
 
+def _positive(text: str) -> int:
+    """`--limit`'s type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _connection_options(parser: argparse.ArgumentParser, default: Optional[str]) -> None:
     # After the command, defaults are SUPPRESSed so they never overwrite a value given before it.
     given = argparse.SUPPRESS if default is None else None
@@ -55,8 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run machine learning models on Replicate, and inspect your account.",
         epilog="Exit codes: 0 ok, 1 the model failed or was canceled, 2 usage error, 3 API or network error.",
     )
+    from .._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"replicate {__version__}")
     _connection_options(parser, default="")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # not `required`: a bare `replicate` (or `replicate models`) prints its usage (see parse)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     shared = argparse.ArgumentParser(add_help=False)
     _connection_options(shared, default=None)
 
@@ -67,12 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     def namespace(name: str, help: str) -> Callable[[str, str], argparse.ArgumentParser]:
         holder = command(commands, name, help)
-        actions = holder.add_subparsers(dest="action", metavar="ACTION", required=True)
+        holder.set_defaults(usage_of=holder)
+        actions = holder.add_subparsers(dest="action", metavar="ACTION")
         return lambda action, text: command(actions, action, text)
 
     def listing(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
-        sub.add_argument("--limit", type=int, default=50, help="at most this many rows (default: 50)")
+        sub.add_argument("--limit", default=50, type=_positive, help="at most this many rows (default: 50)")
         return sub
 
     run = command(commands, "run", "run a model, show its progress, print or save its output")
@@ -115,8 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing(files("list", "list your files"))
     files("get", "show a file").add_argument("file_id", metavar="ID")
     files("delete", "delete a file").add_argument("file_id", metavar="ID")
-    download = files("download", "download a file through its signed download URL")
-    download.add_argument("url", metavar="URL", help="the signed .../files/ID/download?... URL")
+    download = files("download", "download a file (by its signed download URL, or its ID)")
+    download.add_argument(
+        "url", metavar="URL|ID", help="the signed .../files/ID/download?... URL, or the file's ID"
+    )
     download.add_argument("--output-dir", default=".", metavar="DIR", help="where to save it (default: .)")
 
     deployments = namespace("deployments", "your deployments")
@@ -135,6 +156,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_CONFLICTS = [
+    ("no_wait", "stream", "--no-wait creates the prediction and exits; --stream waits for its output"),
+    ("no_wait", "logs", "--no-wait exits before there are logs; follow with `replicate predictions wait ID`"),
+    ("json", "stream", "--stream prints the output as it comes; --json prints the final prediction"),
+]
+
+
 def parse(argv: Optional[List[str]]) -> argparse.Namespace:
-    """The parsed command line; argparse itself prints usage errors and exits with 2."""
-    return build_parser().parse_args(argv)
+    """The parsed command line. argparse prints usage errors itself and exits with 2; so does an
+    incomplete command (after printing its usage)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None or (getattr(args, "usage_of", None) is not None and args.action is None):
+        target: argparse.ArgumentParser = getattr(args, "usage_of", None) or parser
+        target.print_help(sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+    for first, second, why in _CONFLICTS:
+        if getattr(args, first, False) and getattr(args, second, False):
+            flags = f"--{first.replace('_', '-')} and --{second.replace('_', '-')}"
+            parser.error(f"{flags} cannot be combined: {why}")
+    return args

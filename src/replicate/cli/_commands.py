@@ -20,12 +20,13 @@ import json
 import signal
 import sys
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from .._constants import TERMINAL_STATUSES
-from ._args import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, UsageError
+from ._args import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_USAGE, UsageError
 from ._display import StatusLine
 from ._inputs import InputSpec, describe_inputs, input_specs, parse_inputs
 
@@ -67,11 +68,17 @@ def _print_json(value: Any) -> int:
     return EXIT_OK
 
 
-def _listing(items: Any, args: argparse.Namespace, columns: List[Tuple[str, Callable[[Any], object]]]) -> int:
-    """`--json`: a JSON array; else an aligned table with a header. At most `--limit` rows."""
-    rows: List[Any] = list(itertools.islice(items, max(0, args.limit)))
+def _listing(
+    items: Any, args: argparse.Namespace, columns: List[Tuple[str, Callable[[Any], object]]], noun: str
+) -> int:
+    """`--json`: a JSON array; else an aligned table with a header, or "No <noun>." on stderr
+    when there is nothing to list. At most `--limit` rows."""
+    rows: List[Any] = list(itertools.islice(items, args.limit))
     if args.json:
         print(json.dumps([row.to_dict(mode="json") for row in rows], indent=2))
+        return EXIT_OK
+    if not rows:
+        print(f"No {noun}.", file=sys.stderr)
         return EXIT_OK
     table = [[title for title, _ in columns]]
     table += [["" if cell(row) is None else str(cell(row)) for _, cell in columns] for row in rows]
@@ -83,6 +90,20 @@ def _listing(items: Any, args: argparse.Namespace, columns: List[Tuple[str, Call
 
 def _field(name: str) -> Callable[[Any], object]:
     return lambda item: getattr(item, name, None)
+
+
+def _when(name: str) -> Callable[[Any], object]:
+    """A timestamp column: UTC to the second (`2026-11-24 23:58:44`), as the header says."""
+
+    def cell(item: Any) -> object:
+        value = getattr(item, name, None)
+        if not isinstance(value, datetime):
+            return value
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+
+    return cell
 
 
 def _short(name: str, width: int = 60) -> Callable[[Any], object]:
@@ -195,11 +216,17 @@ class _Watcher:
 
 
 def run(client: Replicate, args: argparse.Namespace) -> int:
+    from ._outputs import check_directory
+
+    if not (args.no_wait or args.json):  # output files will be saved: fail now, not after paying
+        try:
+            check_directory(Path(args.output_dir))
+        except OSError as error:
+            raise UsageError(str(error)) from None
     specs: Optional[Dict[str, InputSpec]] = input_specs(schema_of(client, args.ref))
     inputs = parse_inputs(args.inputs, specs, model=args.ref)
     if args.no_wait:
-        extra: Dict[str, Any] = {"stream": True} if args.stream else {}
-        created: Prediction = client.run(args.ref, input=inputs, wait=False, **extra)
+        created: Prediction = client.run(args.ref, input=inputs, wait=False)
         if args.json:
             return _print_json(created)
         print(created.id)
@@ -226,8 +253,7 @@ def run(client: Replicate, args: argparse.Namespace) -> int:
         print(f"{final.id} {final.status}", file=sys.stderr)
     if args.json:
         return _print_json(final)
-    print_output(output, Path(args.output_dir), sys.stdout)
-    return EXIT_OK
+    return EXIT_OK if print_output(output, Path(args.output_dir), sys.stdout) else EXIT_USAGE
 
 
 def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str, Any]) -> int:
@@ -243,6 +269,7 @@ def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str
     directory = Path(args.output_dir)
     taken: List[str] = []
     ended_with_newline = True
+    saved_all = True
     try:
         with interrupts(lambda: holder[0].id if holder else None):
             for kind, value in iterate(client, _streaming_steps(plan, holder)):
@@ -250,9 +277,14 @@ def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str
                     if args.logs:
                         print(value, file=sys.stderr, flush=True)
                 elif kind == "whole":
-                    print_output(value, directory, sys.stdout)
+                    saved_all = print_output(value, directory, sys.stdout) and saved_all
                 elif is_file_url(value):
-                    print(save_file(FileOutput(value, client), directory, taken), flush=True)
+                    try:
+                        print(save_file(FileOutput(value, client), directory, taken), flush=True)
+                    except OSError as error:
+                        saved_all = False
+                        print(f"replicate: could not save {value}: {error}", file=sys.stderr)
+                        print(value, flush=True)
                 else:
                     sys.stdout.write(value)
                     sys.stdout.flush()
@@ -265,9 +297,7 @@ def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str
         return _failed(error.prediction)
     if not ended_with_newline:
         sys.stdout.write("\n")
-    if args.json and holder:
-        return _print_json(holder[-1])
-    return EXIT_OK
+    return EXIT_OK if saved_all else EXIT_USAGE
 
 
 def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
@@ -296,13 +326,13 @@ _PREDICTION_COLUMNS: List[Tuple[str, Callable[[Any], object]]] = [
     ("ID", _field("id")),
     ("MODEL", _field("model")),
     ("STATUS", _field("status")),
-    ("CREATED", _field("created_at")),
+    ("CREATED (UTC)", _when("created_at")),
 ]
 
 
 def predictions(client: Replicate, args: argparse.Namespace) -> int:
     if args.action == "list":
-        return _listing(client.predictions.list(), args, _PREDICTION_COLUMNS)
+        return _listing(client.predictions.list(), args, _PREDICTION_COLUMNS, "predictions")
     prediction_id: str = args.prediction_id
     if args.action == "get":
         return _print_json(client.predictions.get(prediction_id=prediction_id))
@@ -325,15 +355,16 @@ def models(client: Replicate, args: argparse.Namespace) -> int:
         ("DESCRIPTION", _short("description")),
     ]
     if args.action == "list":
-        return _listing(client.models.list(), args, columns)
+        return _listing(client.models.list(), args, columns, "models")
     if args.action == "search":
-        return _listing(client.models.search(body=args.query), args, columns)
+        return _listing(client.models.search(body=args.query), args, columns, f"models match {args.query!r}")
     owner, name, version = _owner_name(args.ref)
     if args.action == "get":
         return _print_json(client.models.get(model_owner=owner, model_name=name))
     if args.action == "versions":
         versions = client.models.versions.list(model_owner=owner, model_name=name)
-        return _listing(versions, args, [("VERSION", _field("id")), ("CREATED", _field("created_at"))])
+        columns = [("VERSION", _field("id")), ("CREATED (UTC)", _when("created_at"))]
+        return _listing(versions, args, columns, f"versions of {owner}/{name}")
     schema = schema_of(client, args.ref)
     if args.json:
         return _print_json(schema or {})
@@ -361,9 +392,9 @@ def files(client: Replicate, args: argparse.Namespace) -> int:
             ("NAME", _field("name")),
             ("TYPE", _field("content_type")),
             ("SIZE", _field("size")),
-            ("CREATED", _field("created_at")),
+            ("CREATED (UTC)", _when("created_at")),
         ]
-        return _listing(client.files.list(), args, columns)
+        return _listing(client.files.list(), args, columns, "files")
     if args.action == "get":
         return _print_json(client.files.get(file_id=args.file_id))
     if args.action == "delete":
@@ -373,9 +404,25 @@ def files(client: Replicate, args: argparse.Namespace) -> int:
     return _download(client, args.url, Path(args.output_dir))
 
 
-def _download(client: Replicate, url: str, directory: Path) -> int:
+def _signed_url(client: Replicate, given: str) -> str:
+    """`given` if it is a URL; for a file ID (what `files list` prints), the signed download URL
+    the API gives with the file, if it gives one."""
+    if "/" in given:
+        return given
+    file = client.files.get(file_id=given)
+    for url in file.urls.to_dict().values():
+        if isinstance(url, str) and "/download?" in url:
+            return url
+    raise UsageError(
+        f"the API gives no download URL for file {given}: Replicate serves a file's bytes only through"
+        " a signed URL (.../files/ID/download?expiry=...&owner=...&signature=...); pass that URL"
+    )
+
+
+def _download(client: Replicate, given: str, directory: Path) -> int:
     from ._outputs import choose_filename
 
+    url = _signed_url(client, given)
     parts = urlsplit(url)
     segments = parts.path.rstrip("/").split("/")
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -407,14 +454,14 @@ def deployments(client: Replicate, args: argparse.Namespace) -> int:
             ("MODEL", lambda d: getattr(d.current_release, "model", None) if d.current_release else None),
             ("VERSION", lambda d: getattr(d.current_release, "version", None) if d.current_release else None),
         ]
-        return _listing(client.deployments.list(), args, columns)
+        return _listing(client.deployments.list(), args, columns, "deployments")
     owner, name, _ = _owner_name(args.ref)
     return _print_json(client.deployments.get(deployment_owner=owner, deployment_name=name))
 
 
 def trainings(client: Replicate, args: argparse.Namespace) -> int:
     if args.action == "list":
-        return _listing(client.trainings.list(), args, _PREDICTION_COLUMNS)
+        return _listing(client.trainings.list(), args, _PREDICTION_COLUMNS, "trainings")
     if args.action == "get":
         return _print_json(client.trainings.get(training_id=args.training_id))
     return _print_json(client.trainings.cancel(training_id=args.training_id))
@@ -422,4 +469,4 @@ def trainings(client: Replicate, args: argparse.Namespace) -> int:
 
 def hardware(client: Replicate, args: argparse.Namespace) -> int:
     columns: List[Tuple[str, Callable[[Any], object]]] = [("SKU", _field("sku")), ("NAME", _field("name"))]
-    return _listing(iter(client.hardware.list()), args, columns)
+    return _listing(iter(client.hardware.list()), args, columns, "hardware")

@@ -6,8 +6,13 @@
     boolean             true false yes no on off 1 0
     array               a JSON array, or one item (typed by `items`); repeating the key adds items
     object              a JSON object
-    file (format: uri)  @path (uploaded by run()), an existing path, or a URL / data: URI
+    string              as given; `@path` is the file's text, `@-` standard input (`@@x` is "@x")
+    file (format: uri)  @path (uploaded by run()), `@-` (standard input's bytes), an existing
+                        path, or a URL / data: URI
     enum                the value must be one of the choices (after typing)
+
+A key given twice is an error, except an array's (repeating it adds items). Standard input
+can be read by one `@-` only.
 
 Every problem is found before any prediction is created, and reported together with the list
 of the model's inputs (type, default, whether required). Without a schema (a bare version id),
@@ -18,8 +23,9 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple, cast
+from typing import Any, BinaryIO, Dict, List, Mapping, Optional, Tuple, cast
 
 from ._args import UsageError
 
@@ -126,7 +132,38 @@ def describe_inputs(specs: Mapping[str, InputSpec]) -> str:
     return "\n".join(f"  {name:<{name_width}}  {kind:<{type_width}}  {note}" for name, kind, note in rows)
 
 
-def _file(raw: str) -> Any:
+class Stdin:
+    """Standard input for `@-`, which can be read once."""
+
+    def __init__(self, stream: Optional[BinaryIO] = None) -> None:
+        self._stream = stream
+        self._used = False
+
+    def read(self) -> bytes:
+        if self._used:
+            raise ValueError("@- (standard input) can be used for one input only")
+        self._used = True
+        stream = self._stream if self._stream is not None else sys.stdin.buffer
+        return stream.read()
+
+
+def _text(raw: str, stdin: Stdin) -> str:
+    """A string input: `@-` is standard input, `@path` the file's text, `@@x` the text "@x"."""
+    if raw.startswith("@@") or not raw.startswith("@"):
+        return raw[1:] if raw.startswith("@@") else raw
+    try:
+        data = stdin.read() if raw == "@-" else Path(raw[1:]).expanduser().read_bytes()
+    except OSError as error:
+        raise ValueError(f"cannot read {raw[1:]}: {error.strerror or error}") from None
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        raise ValueError(f"{raw[1:]} is not UTF-8 text (for a file input, the model takes a file)") from None
+
+
+def _file(raw: str, stdin: Stdin) -> Any:
+    if raw == "@-":
+        return stdin.read()
     if raw.startswith("@"):
         path = Path(raw[1:]).expanduser()
         if not path.is_file():
@@ -139,12 +176,13 @@ def _file(raw: str) -> Any:
     raise ValueError(f"{raw!r} is not @path, an existing file or a URL")
 
 
-def convert(raw: str, spec: InputSpec) -> Any:
+def convert(raw: str, spec: InputSpec, stdin: Optional[Stdin] = None) -> Any:
     """`raw` as the type `spec` declares; ValueError says why it does not fit."""
+    stdin = stdin if stdin is not None else Stdin()
     kind = spec.type
     value: Any
     if kind == "file":
-        return _file(raw)
+        return _file(raw, stdin)
     if kind == "integer":
         try:
             value = int(raw)
@@ -162,7 +200,7 @@ def convert(raw: str, spec: InputSpec) -> Any:
             raise ValueError(f"{raw!r} is not a boolean (true or false)")
         value = raw.lower() in _TRUE
     elif kind == "array" and not raw.lstrip().startswith("["):
-        value = [convert(raw, spec.item)]
+        value = [convert(raw, spec.item, stdin)]
     elif kind in ("array", "object"):
         try:
             value = json.loads(raw)
@@ -170,20 +208,24 @@ def convert(raw: str, spec: InputSpec) -> Any:
             raise ValueError(f"{raw!r} is not a JSON {kind}") from None
         if not isinstance(value, list if kind == "array" else dict):
             raise ValueError(f"{raw!r} is not a JSON {kind}")
-    elif kind == "any" and raw.startswith("@"):
-        value = _file(raw)
+    elif kind == "any" and raw == "@-":
+        value = _text(raw, stdin)
+    elif kind == "any" and raw.startswith("@") and not raw.startswith("@@"):
+        value = _file(raw, stdin)
     else:
-        value = raw
+        value = _text(raw, stdin)
     choices = spec.choices
     if choices is not None and value not in choices:
         raise ValueError(f"{raw!r} is not one of {', '.join(str(choice) for choice in choices)}")
     return cast(Any, value)
 
 
-def _untyped(raw: str) -> Any:
+def _untyped(raw: str, stdin: Stdin) -> Any:
     """A value for a model whose schema we do not have: JSON if it reads as JSON, else text."""
+    if raw == "@-" or raw.startswith("@@"):
+        return _text(raw, stdin)
     if raw.startswith("@"):
-        return _file(raw)
+        return _file(raw, stdin)
     try:
         value: Any = json.loads(raw)
     except ValueError:
@@ -192,34 +234,42 @@ def _untyped(raw: str) -> Any:
 
 
 def parse_inputs(
-    pairs: List[str], specs: Optional[Mapping[str, InputSpec]], model: str = "the model"
+    pairs: List[str],
+    specs: Optional[Mapping[str, InputSpec]],
+    model: str = "the model",
+    stdin: Optional[BinaryIO] = None,
 ) -> Dict[str, Any]:
     """`["steps=20", "image=@a.png"]` → `{"steps": 20, "image": Path("a.png")}`, or a UsageError
     listing every problem and the valid inputs."""
     values: Dict[str, Any] = {}
     problems: List[str] = []
+    reader = Stdin(stdin)
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         name = name.strip()
         if not sep or not name:
             problems.append(f"{pair!r} is not key=value")
             continue
+        spec = specs.get(name) if specs is not None else None
+        adds_items = spec is not None and spec.type == "array" and not raw.lstrip().startswith("[")
+        if name in values and not adds_items:
+            problems.append(f"{name}: given twice (give each input once)")
+            continue
         if specs is None:
             try:
-                values[name] = _untyped(raw)
+                values[name] = _untyped(raw, reader)
             except ValueError as error:
                 problems.append(f"{name}: {error}")
             continue
-        spec = specs.get(name)
         if spec is None:
             problems.append(f"{name}: not an input of {model}")
             continue
         try:
-            value = convert(raw, spec)
+            value = convert(raw, spec, reader)
         except ValueError as error:
             problems.append(f"{name}: {error}")
             continue
-        if spec.type == "array" and name in values and not raw.lstrip().startswith("["):
+        if adds_items and name in values:
             values[name] = [*values[name], *value]  # image=@a.png image=@b.png
         else:
             values[name] = value

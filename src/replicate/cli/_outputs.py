@@ -8,6 +8,8 @@
     {"image": file, "caption": "..."}  files saved; printed as JSON with their paths
 
 A file never overwrites an existing one: the name takes a `-1`, `-2`, ... suffix instead.
+A file that cannot be saved (a full disk, say) is printed as its URL instead, and the reason
+goes to stderr: the output of a finished prediction is never lost.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ import json
 import mimetypes
 import os
 import posixpath
+import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, TextIO, cast
 from urllib.parse import unquote, urlsplit
 
 from .._file_output import FileOutput
 
-__all__ = ["choose_filename", "print_output", "save_file"]
+__all__ = ["check_directory", "choose_filename", "print_output", "save_file"]
 
 _EXTENSIONS = {"image/jpeg": ".jpg", "audio/mpeg": ".mp3", "text/plain": ".txt", "image/webp": ".webp"}
 
@@ -80,13 +83,31 @@ def save_file(file: FileOutput, directory: Path, taken: Optional[List[str]] = No
     return target
 
 
-def print_output(output: Any, directory: Path, out: TextIO) -> None:
-    """Print `output` as `run()` returned it; files are saved first and their paths printed."""
+def check_directory(directory: Path) -> None:
+    """Raise OSError unless files can be saved in `directory` (created if missing)."""
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f"--output-dir {directory} is not a directory")
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"--output-dir {directory}: cannot write in {existing}")
+
+
+def print_output(output: Any, directory: Path, out: TextIO) -> bool:
+    """Print `output` as `run()` returned it; files are saved first and their paths printed.
+    False if a file could not be saved (its URL is printed instead, the reason on stderr)."""
     taken: List[str] = []
+    failures: List[str] = []
 
     def saved(value: Any) -> Any:
         if isinstance(value, FileOutput):
-            return str(save_file(value, directory, taken))
+            try:
+                return str(save_file(value, directory, taken))
+            except OSError as error:
+                failures.append(value.url)
+                print(f"replicate: could not save {value.url}: {error}", file=sys.stderr)
+                return value.url
         if isinstance(value, list):
             return [saved(item) for item in cast("List[Any]", value)]
         if isinstance(value, dict):
@@ -94,12 +115,12 @@ def print_output(output: Any, directory: Path, out: TextIO) -> None:
         return value
 
     if output is None:
-        return
+        return True
     if isinstance(output, Iterator):
         items = list(cast("Iterator[Any]", output))
         if all(isinstance(item, str) for item in items):
             out.write("".join(cast("List[str]", items)) + "\n")  # a language model's tokens
-            return
+            return True
         output = items
     value = saved(output)
     if isinstance(value, list):
@@ -109,3 +130,4 @@ def print_output(output: Any, directory: Path, out: TextIO) -> None:
         out.write(value + "\n")
     else:
         out.write(json.dumps(value, indent=2) + "\n")
+    return not failures
