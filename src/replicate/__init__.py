@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     import httpx
     from typing_extensions import Unpack
 
+    from . import pagination as pagination
+    from . import types as types
     from ._client import AsyncReplicate as AsyncReplicate
     from ._client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
     from ._client import DefaultHttpxClient as DefaultHttpxClient
@@ -143,6 +145,8 @@ _ERRORS = [
     "PredictionCanceledError",
 ]
 _LAZY.update({name: ("._exceptions", name) for name in _ERRORS})
+_SUBMODULES = frozenset({"types", "pagination"})
+"""Public submodules, imported on first access (importing one binds it here as well)."""
 _NAMESPACES = frozenset(
     {
         "predictions",
@@ -223,9 +227,11 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     target = _LAZY.get(name)
-    if target is not None:
+    if target is not None or name in _SUBMODULES:
         import importlib
 
+        if target is None:  # `replicate.types.Prediction` right after `import replicate`
+            return importlib.import_module(f".{name}", __name__)
         value = getattr(importlib.import_module(target[0], __name__), target[1])
         globals()[name] = value
         return value

@@ -4,6 +4,7 @@
     OpenEnum[Literal[...]]  the known values for type checkers; any string parses
     Timestamp               `datetime` that also reads the API's 1-9 digit fractions
     BuiltOnAccess           marks a nested model checked with its parent, built when first read
+    Abbreviated             a value whose repr is cut to a width, for reprs that stay on a line
 
 Replicate's API grows: a response may carry fields this SDK has not heard of yet, and an enum
 may gain a value (a new prediction status). Neither may break parsing, so models keep extra
@@ -26,7 +27,21 @@ from pydantic import BeforeValidator, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 from typing_extensions import Annotated, Literal, get_args
 
-__all__ = ["BaseModel", "BuiltOnAccess", "OpenEnum", "Timestamp"]
+__all__ = ["Abbreviated", "BaseModel", "BuiltOnAccess", "OpenEnum", "Timestamp"]
+
+
+class Abbreviated:
+    """`value`'s repr cut to `width` characters: what a model's repr shows of a long field (a
+    prediction's output, a version's OpenAPI schema) so that `print(obj)` stays readable."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: object, width: int = 80) -> None:
+        text = repr(value)
+        self.text = text if len(text) <= width else text[: width - 1] + "…"
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 class BaseModel(pydantic.BaseModel):

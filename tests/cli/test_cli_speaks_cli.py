@@ -90,7 +90,9 @@ def test_mistakes_are_refused_before_any_prediction(
     assert len(emulator.predictions) == before
 
 
-def test_when_saving_fails_the_urls_are_printed(env: Dict[str, str], emulator: Emulator, tmp_path: Path) -> None:
+def test_when_saving_fails_the_urls_are_printed(
+    env: Dict[str, str], emulator: Emulator, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
 

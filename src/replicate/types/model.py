@@ -9,7 +9,7 @@ Also the request parameters of `models.create`, `.update`, `.list`, `.get`, `.de
 `.search`, `models.readme.get`, `models.examples.list` and `models.predictions.create`.
 """
 
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from pydantic import Field
 from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
@@ -62,6 +62,10 @@ class Model(BaseModel):
     ] = None
     # Not in the spec; most real responses carry it.
     created_at: Optional[Timestamp] = None
+
+    def __repr_args__(self) -> Iterator[Tuple[str, Any]]:
+        # what the model has (its latest version's schema cut short: see Version)
+        return ((name, value) for name, value in super().__repr_args__() if value is not None)
 
 
 class ModelCreateParams(TypedDict, total=False):

@@ -6,7 +6,8 @@
 
 Also the request parameters of `predictions.create`, `.list`, `.get` and `.cancel`.
 
-`repr(prediction)` names only the id, model, status (and error); in a notebook a prediction
+`repr(prediction)` and `print(prediction)` show the id, model, status, and the error or output
+cut to a line (never the input or logs); in a notebook a prediction
 shows a small status card (`_repr_html_`): status, timing, progress, error, output preview.
 """
 
@@ -16,7 +17,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union, c
 
 from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
 
-from .._models import BaseModel, BuiltOnAccess, OpenEnum, Timestamp
+from .._models import Abbreviated, BaseModel, BuiltOnAccess, OpenEnum, Timestamp
 from .._prediction_progress import PredictionProgress, parse_progress
 
 __all__ = [
@@ -102,7 +103,9 @@ class Prediction(BaseModel):
         yield "model", self.model
         yield "status", self.status
         if self.error:
-            yield "error", self.error
+            yield "error", Abbreviated(self.error)
+        if self.output is not None:
+            yield "output", Abbreviated(self.output)
 
     def _repr_html_(self) -> str:
         """A notebook's card for the prediction (see the module docstring)."""

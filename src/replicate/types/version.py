@@ -3,11 +3,11 @@
 Also the request parameters of `models.versions.list`, `.get` and `.delete`.
 """
 
-from typing import Dict, Optional
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from typing_extensions import Required, TypedDict
 
-from .._models import BaseModel, Timestamp
+from .._models import Abbreviated, BaseModel, Timestamp
 
 __all__ = ["Version", "VersionDeleteParams", "VersionGetParams", "VersionListParams"]
 
@@ -21,6 +21,11 @@ class Version(BaseModel):
     created_at: Optional[Timestamp] = None
     cog_version: Optional[str] = None
     openapi_schema: Optional[Dict[str, object]] = None
+
+    def __repr_args__(self) -> Iterator[Tuple[str, Any]]:
+        # the schema runs to thousands of lines: a model's repr would be all schema
+        for name, value in super().__repr_args__():
+            yield (name, Abbreviated(value, 40)) if name == "openapi_schema" and value else (name, value)
 
 
 class VersionListParams(TypedDict, total=False):
