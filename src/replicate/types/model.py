@@ -63,7 +63,7 @@ class Model(BaseModel):
     # Not in the spec; most real responses carry it.
     created_at: Optional[Timestamp] = None
 
-    def __repr_args__(self) -> Iterator[Tuple[str, Any]]:
+    def __repr_args__(self) -> Iterator[Tuple[Optional[str], Any]]:
         # what the model has (its latest version's schema cut short: see Version)
         return ((name, value) for name, value in super().__repr_args__() if value is not None)
 

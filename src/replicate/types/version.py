@@ -22,7 +22,7 @@ class Version(BaseModel):
     cog_version: Optional[str] = None
     openapi_schema: Optional[Dict[str, object]] = None
 
-    def __repr_args__(self) -> Iterator[Tuple[str, Any]]:
+    def __repr_args__(self) -> Iterator[Tuple[Optional[str], Any]]:
         # the schema runs to thousands of lines: a model's repr would be all schema
         for name, value in super().__repr_args__():
             yield (name, Abbreviated(value, 40)) if name == "openapi_schema" and value else (name, value)
