@@ -18,9 +18,9 @@ Progress: `run(..., progress=callback)` calls `callback(prediction)` with the `P
 first created, then each time its status, logs or output change, and once more when it ends
 (`prediction.progress` reads a tqdm-style percentage from the logs). While a callback is
 watching, the wait polls `GET /predictions/{id}` (at the same growing interval, capped as
-below) instead of holding the event stream open, and a bare `wait` becomes `Prefer: wait=1`
-so the first update comes within a second. The callback runs in the caller's thread or task,
-between requests: keep it quick. An exception it raises ends the wait and propagates; the
+below) instead of holding the event stream open, and a bare `wait` sends no `Prefer: wait`:
+the create answers at once, so the first call comes as soon as the prediction exists. The
+callback runs in the caller's thread or task, between requests: keep it quick. An exception it raises ends the wait and propagates; the
 prediction keeps running.
 
 Output: URLs and data: URIs become `FileOutput` (`AsyncFileOutput`), recursively, unless
@@ -75,9 +75,6 @@ FIRST_POLL = 0.02
 POLL_GROWTH = 1.5
 DEFAULT_POLL_CAP = 0.5
 STREAM_ATTEMPTS = 3
-
-PROGRESS_WAIT = 1
-"""The `Prefer: wait=N` a `progress=` callback gets by default: quick models still answer at once."""
 
 Wait = Union[bool, int, NotGiven]
 Progress = Callable[["Prediction"], object]
@@ -252,9 +249,8 @@ def prepare_run(
         raise TypeError(f"input must be a dict of the model's inputs, not {type(input).__name__}")
     watch = progress_watch(progress)
     create_params = dict(params)
-    if progress is not None and isinstance(wait, NotGiven) and create_params.get("prefer") is None:
-        wait = PROGRESS_WAIT
-    prefer = prefer_header(wait, create_params.pop("prefer", NOT_GIVEN))
+    watching = progress is not None and isinstance(wait, NotGiven) and create_params.get("prefer") is None
+    prefer = prefer_header(False if watching else wait, create_params.pop("prefer", NOT_GIVEN))
     if prefer is not None:
         create_params["prefer"] = prefer
         if "timeout" not in create_params:

@@ -31,10 +31,23 @@ def test_progress_sees_each_status_and_the_progress_climbing(emulator: Emulator)
     assert all(a != b for a, b in zip(states, states[1:]))
 
 
-def test_progress_is_called_once_for_a_prediction_that_ends_at_once(emulator: Emulator) -> None:
+def test_progress_is_first_called_as_the_prediction_is_created_not_after_a_wait(
+    emulator: Emulator,
+) -> None:
+    seen: List[Prediction] = []
+    before = len(emulator.requests)
+    with client(emulator) as replicate:
+        assert replicate.run("replicate/sleep", input={"seconds": 0.3}, progress=seen.append) == "slept 0.3s"
+    assert seen[0].status == "starting" and seen[-1].status == "succeeded"
+    creates = [r for r in emulator.requests[before:] if r.method == "POST" and r.path.endswith("/predictions")]
+    assert len(creates) == 1
+    assert "prefer" not in {name.lower() for name in creates[0].headers}  # nothing held it open
+
+
+def test_an_explicit_wait_with_progress_is_kept(emulator: Emulator) -> None:
     seen: List[Prediction] = []
     with client(emulator) as replicate:
-        assert replicate.run("replicate/hello-world", input={"text": "x"}, progress=seen.append) == "hello x"
+        replicate.run("replicate/hello-world", input={"text": "x"}, wait=5, progress=seen.append)
     assert [p.status for p in seen] == ["succeeded"]
 
 
