@@ -163,19 +163,23 @@ class _FileOutputBase:
 
 
 class OutputList(list):  # type: ignore[type-arg]
-    """A model's list of outputs, holding files: a list in every way, shown in a notebook as a
-    gallery of its images, audio and video (other items as their `repr`)."""
+    """A model's list of outputs, holding files (from `run()` or `use()`): a list in every way,
+    shown in a notebook as a gallery of its images, audio and video (other items as their `repr`)."""
 
     __slots__ = ()
 
     def _repr_html_(self) -> Optional[str]:
         items: List[Any] = list(self)  # pyright: ignore[reportUnknownArgumentType]
-        if not any(isinstance(item, _FileOutputBase) for item in items):
+        # files show themselves: run()'s FileOutputs and use()'s PathOutputs alike
+        renders = [getattr(item, "_repr_html_", None) for item in items]
+        if not any(callable(render) for render in renders):
             return None
         cells: List[str] = []
-        for item in items:
-            shown = media_html(item.url, item.content_type) if isinstance(item, _FileOutputBase) else None
-            cells.append(shown or f"<code>{html.escape(repr(item))}</code>")
+        for item, render in zip(items, renders):
+            shown: object = render() if callable(render) else None
+            cells.append(
+                shown if isinstance(shown, str) and shown else f"<code>{html.escape(repr(item))}</code>"
+            )
         return (
             '<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">'
             + "".join(f'<div style="max-width:256px">{cell}</div>' for cell in cells)

@@ -10,7 +10,8 @@
       _FunctionBase                          all the logic, as step generators (see `_steps.py`)
     Run / AsyncRun                           handles for `fn.create(...)`
     PathOutput                               a file output: `os.fspath()` downloads it once to a
-                                             temporary directory; `get_path_url(p)` is its URL
+                                             temporary directory; `get_path_url(p)` is its URL;
+                                             a notebook shows it as it does run()'s FileOutput
 
 The version schema is fetched once per function (one `GET` of the model or version) and
 drives the output: strings the schema marks `format: uri` become `PathOutput`s, and an output
@@ -39,6 +40,7 @@ from typing import (
     cast,
 )
 
+from ._file_output import OutputList, _filename, decode_data_uri, download_to, media_html
 from ._refs import ModelRef, parse_ref
 from ._run import (
     Progress,
@@ -83,8 +85,6 @@ class PathOutput(os.PathLike):  # type: ignore[type-arg]
     def __fspath__(self) -> str:
         with self._lock:
             if self._path is None:
-                from ._file_output import _filename, download_to
-
                 directory = Path(tempfile.mkdtemp(prefix="replicate-"))
                 target = directory / _filename(self.url, None)
                 download_to(self.url, target, self._client)
@@ -98,6 +98,23 @@ class PathOutput(os.PathLike):  # type: ignore[type-arg]
 
     def __str__(self) -> str:
         return self.url
+
+    # -- notebooks: shown as run()'s FileOutput is, without downloading anything --
+
+    def _repr_html_(self) -> Optional[str]:
+        return media_html(self.url)
+
+    def _repr_png_(self) -> Optional[bytes]:
+        return self._inline("image/png")
+
+    def _repr_jpeg_(self) -> Optional[bytes]:
+        return self._inline("image/jpeg")
+
+    def _inline(self, media_type: str) -> Optional[bytes]:
+        if not self.url.startswith("data:"):
+            return None
+        data, found = decode_data_uri(self.url)
+        return data if found == media_type else None
 
     def __repr__(self) -> str:
         return f"PathOutput({self.url!r})"
@@ -238,6 +255,8 @@ class _FunctionBase(Generic[_C]):
         value: Any = transform_by_schema(prediction.output, out, schema, make)
         if is_iterator(out) and _is_list(value):
             return iter(cast("List[Any]", value))
+        if _is_list(value) and any(isinstance(item, PathOutput) for item in cast("List[Any]", value)):
+            return OutputList(cast("List[Any]", value))  # a gallery in a notebook, as run()'s
         return value
 
     def _chunk_maker(self) -> Callable[[ServerSentEvent], Any]:

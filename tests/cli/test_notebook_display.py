@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import pickle
-from typing import Any, Dict, Iterator
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
 from replicate import FileOutput, Replicate
 from replicate._file_output import OutputList
+from replicate._use import PathOutput
 from replicate.testing import Emulator
 from replicate.types import Prediction
 
@@ -112,3 +115,29 @@ def test_run_returns_an_output_list_only_when_the_list_holds_files() -> None:
         assert (images._repr_html_() or "").count("<img ") == 2
         plain = replicate.run("acme/words")
         assert type(plain) is list and plain == ["a", "b"]
+
+
+def test_use_outputs_display_as_run_outputs_do() -> None:
+    emulator = Emulator(wait_window=1)
+
+    @emulator.model("acme/pair")
+    def pair() -> List[Path]:  # pyright: ignore[reportUnusedFunction]
+        return [Path(emulator_files, "a.png"), Path(emulator_files, "b.png")]
+
+    emulator_files = tempfile.mkdtemp()
+    for name in ("a.png", "b.png"):
+        Path(emulator_files, name).write_bytes(base64.b64decode(PNG))
+
+    with emulator.serve() as base_url, Replicate(bearer_token=emulator.token, base_url=base_url) as replicate:
+        image = replicate.use("replicate/image")(prompt="x")
+        shown_by_run = replicate.run("replicate/image", input={"prompt": "x"})
+        url = str(image)
+        assert image._repr_html_() == FileOutput(url, replicate)._repr_html_()
+        assert (shown_by_run._repr_html_() or "").startswith("<img ")
+        assert (image._repr_html_() or "").startswith("<img ")
+        gallery = replicate.use("acme/pair")()
+        assert isinstance(gallery, list) and isinstance(gallery, OutputList)
+        assert (gallery._repr_html_() or "").count("<img ") == 2
+        assert not any(item.downloaded for item in gallery)  # displaying downloads nothing
+    inline = PathOutput(f"data:image/png;base64,{PNG}", replicate)
+    assert inline._repr_png_() == b"\x89PNG fake" and inline._repr_jpeg_() is None
