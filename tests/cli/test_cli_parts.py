@@ -160,3 +160,16 @@ def test_connection_options_go_before_or_after_the_command() -> None:
     after = parse(["account", "--token", "t2"])
     assert (before.token, before.base_url, after.token, after.base_url) == ("t1", "u1", "t2", None)
     assert parse(["files", "download", "https://x/files/f/download?a=1"]).output_dir == "."
+
+
+def test_at_dash_reads_standard_input_once_and_keys_are_given_once() -> None:
+    import io
+
+    specs = input_specs(OPENAPI)
+    values = parse_inputs(["prompt=@-", "sizes=1", "sizes=2"], specs, stdin=io.BytesIO(b"a cat"))
+    assert values == {"prompt": "a cat", "sizes": [1, 2]}  # an array's key may repeat
+    with pytest.raises(UsageError) as twice:
+        parse_inputs(["prompt=a", "prompt=b", "steps=1", "steps=2"], specs)
+    assert "prompt: given twice" in str(twice.value) and "steps: given twice" in str(twice.value)
+    with pytest.raises(UsageError, match="one input only"):
+        parse_inputs(["prompt=@-", "extra=@-"], input_specs({}) or None, stdin=io.BytesIO(b"x"))
