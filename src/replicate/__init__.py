@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from . import pagination as pagination
     from . import types as types
+    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._client import AsyncReplicate as AsyncReplicate
     from ._client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
     from ._client import DefaultHttpxClient as DefaultHttpxClient
@@ -109,6 +110,7 @@ _LAZY: Dict[str, tuple[str, str]] = {
     "AsyncClient": ("._client", "AsyncReplicate"),
     "DefaultHttpxClient": ("._client", "DefaultHttpxClient"),
     "DefaultAsyncHttpxClient": ("._client", "DefaultAsyncHttpxClient"),
+    "DefaultAioHttpClient": ("._aiohttp", "DefaultAioHttpClient"),
     "DEFAULT_TIMEOUT": ("._constants", "DEFAULT_TIMEOUT"),
     "DEFAULT_MAX_RETRIES": ("._constants", "DEFAULT_MAX_RETRIES"),
     "DEFAULT_CONNECTION_LIMITS": ("._constants", "DEFAULT_CONNECTION_LIMITS"),
@@ -191,6 +193,7 @@ __all__ = [
     "DEFAULT_CONNECTION_LIMITS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DefaultAioHttpClient",
     "DefaultAsyncHttpxClient",
     "DefaultHttpxClient",
     "FileOutput",

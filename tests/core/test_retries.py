@@ -240,3 +240,29 @@ class socket_port:
 
     def __exit__(self, *exc: object) -> None:
         pass
+
+
+@pytest.mark.anyio
+async def test_async_billable_create_is_retried_when_the_connection_was_never_made() -> None:
+    with socket_port() as port:
+        client = replicate.AsyncReplicate(base_url=f"http://127.0.0.1:{port}/v1", bearer_token="r8_test")
+    with pytest.raises(APIConnectionError) as info:
+        await client.predictions.create(version="a" * 64, input={})
+    # A refused connection is no timeout, and nothing can have been created.
+    assert not isinstance(info.value, APITimeoutError)
+    assert not info.value.may_have_been_created
+    await client.close()
+
+
+@pytest.mark.anyio
+async def test_async_read_timeout_on_a_billable_create_raises_may_have_been_created(
+    server: ScriptedServer,
+) -> None:
+    server.queue(Reply(201, PREDICTION, delay=0.5))
+    async with replicate.AsyncReplicate(
+        base_url=server.base_url, bearer_token="r8_test", timeout=0.2
+    ) as client:
+        with pytest.raises(APITimeoutError) as info:
+            await client.predictions.create(version="a" * 64, input={})
+    assert info.value.may_have_been_created
+    assert len(server.requests) == 1

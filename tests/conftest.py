@@ -1,0 +1,32 @@
+"""Every async test runs twice: on httpx's own transport and on aiohttp (`DefaultAioHttpClient`).
+
+An `AsyncReplicate` built without `http_client=` gets the transport of the test's parameter, so
+the async paths (retries, timeouts, event streams, downloads, cancellation) are checked on both.
+`REPLICATE_TEST_ASYNC_TRANSPORTS=httpx` (or `aiohttp`) narrows the run to one.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from typing import Iterator
+
+import pytest
+
+from replicate import AsyncReplicate, DefaultAioHttpClient
+
+TRANSPORTS = [t for t in os.environ.get("REPLICATE_TEST_ASYNC_TRANSPORTS", "httpx,aiohttp").split(",") if t]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if inspect.iscoroutinefunction(metafunc.function) and "async_transport" in metafunc.fixturenames:
+        metafunc.parametrize("async_transport", TRANSPORTS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def async_transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The transport an `AsyncReplicate` of this test sends with when it is given no http_client."""
+    transport: str = getattr(request, "param", "httpx")
+    if transport == "aiohttp":
+        monkeypatch.setattr(AsyncReplicate, "_default_http", DefaultAioHttpClient)
+    yield transport
