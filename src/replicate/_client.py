@@ -641,10 +641,10 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
 
     @contextlib.contextmanager
     def _request_streamed(self, call: Call[Any]) -> Generator[APIResponse[Any], None, None]:
-        from ._response import APIResponse, BinaryAPIResponse
+        from ._response import APIResponse, StreamedBinaryAPIResponse
 
         response = self._send(call, stream=True)
-        cls = BinaryAPIResponse if isinstance(call, BinaryCall) else APIResponse
+        cls = StreamedBinaryAPIResponse if isinstance(call, BinaryCall) else APIResponse
         try:
             yield cls(response, client=self, call=call)
         finally:
@@ -863,10 +863,10 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
 
     @contextlib.asynccontextmanager
     async def _request_streamed(self, call: Call[Any]) -> AsyncGenerator[AsyncAPIResponse[Any], None]:
-        from ._response import AsyncAPIResponse, AsyncBinaryAPIResponse
+        from ._response import AsyncAPIResponse, AsyncStreamedBinaryAPIResponse
 
         response = await self._send(call, stream=True)
-        cls = AsyncBinaryAPIResponse if isinstance(call, BinaryCall) else AsyncAPIResponse
+        cls = AsyncStreamedBinaryAPIResponse if isinstance(call, BinaryCall) else AsyncAPIResponse
         try:
             yield cls(response, client=self, call=call)
         finally:

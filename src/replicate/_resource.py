@@ -47,7 +47,14 @@ if TYPE_CHECKING:
     import httpx
 
     from ._client import _ClientBase
-    from ._response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
+    from ._response import (
+        APIResponse,
+        AsyncAPIResponse,
+        AsyncBinaryAPIResponse,
+        AsyncStreamedBinaryAPIResponse,
+        BinaryAPIResponse,
+        StreamedBinaryAPIResponse,
+    )
     from .pagination import (
         AsyncCursorURLPage,
         AsyncCursorURLPageWithCreatedFilters,
@@ -188,6 +195,41 @@ class Operation(Generic[P, S, A, AS]):
         return _bind(obj, self, invoke, awaited)
 
 
+class BinaryOperation(
+    Operation[P, "BinaryAPIResponse", Coroutine[Any, Any, "AsyncBinaryAPIResponse"], "AsyncBinaryAPIResponse"]
+):
+    """An endpoint answering with a file's bytes: its plain and raw forms both return the response
+    (read), its streamed form a `StreamedBinaryAPIResponse` (unread)."""
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, obj: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, obj: Resource[Sync, Plain], owner: Any) -> Callable[P, BinaryAPIResponse]: ...
+        @overload
+        def __get__(
+            self, obj: Resource[Async, Plain], owner: Any
+        ) -> Callable[P, Coroutine[Any, Any, AsyncBinaryAPIResponse]]: ...
+        @overload
+        def __get__(self, obj: Resource[Sync, Raw], owner: Any) -> Callable[P, BinaryAPIResponse]: ...
+        @overload
+        def __get__(
+            self, obj: Resource[Async, Raw], owner: Any
+        ) -> Callable[P, Coroutine[Any, Any, AsyncBinaryAPIResponse]]: ...
+        @overload
+        def __get__(
+            self, obj: Resource[Sync, Streamed], owner: Any
+        ) -> Callable[P, ContextManager[StreamedBinaryAPIResponse]]: ...
+        @overload
+        def __get__(
+            self, obj: Resource[Async, Streamed], owner: Any
+        ) -> Callable[P, AsyncContextManager[AsyncStreamedBinaryAPIResponse]]: ...
+        def __get__(  # pyright: ignore[reportIncompatibleMethodOverride]  (narrower, on purpose)
+            self, obj: Resource[Any, Any] | None, owner: Any
+        ) -> Any: ...
+
+
 @overload
 def endpoint(  # pyright: ignore[reportOverlappingOverload]
     build: Callable[Concatenate[Any, P], CreatedPageCall[T]],
@@ -204,11 +246,13 @@ def endpoint(  # pyright: ignore[reportOverlappingOverload]
 @overload
 def endpoint(  # pyright: ignore[reportOverlappingOverload]
     build: Callable[Concatenate[Any, P], BinaryCall],
-) -> Operation[P, BinaryAPIResponse, Coroutine[Any, Any, AsyncBinaryAPIResponse], AsyncBinaryAPIResponse]: ...
+) -> BinaryOperation[P]: ...
 @overload
 def endpoint(build: Callable[Concatenate[Any, P], Call[R]]) -> Operation[P, R, Coroutine[Any, Any, R], R]: ...
 def endpoint(build: Callable[Concatenate[Any, P], Call[Any]]) -> Operation[P, Any, Any, Any]:
     """Declare an endpoint from a method that returns the `Call` to make."""
+    if _result_of(build).startswith("BinaryCall"):
+        return BinaryOperation(build)
     return Operation(build)
 
 
@@ -330,10 +374,13 @@ def _form_returns(result: str, is_async: bool, view: str) -> str:
     kind, _, item = result.partition("[")
     item = item[:-1]
     if kind == "BinaryCall":
-        response = "AsyncBinaryAPIResponse" if is_async else "BinaryAPIResponse"
         if view == "streamed":
-            return f"AsyncContextManager[{response}]" if is_async else f"ContextManager[{response}]"
-        return response
+            return (
+                "AsyncContextManager[AsyncStreamedBinaryAPIResponse]"
+                if is_async
+                else "ContextManager[StreamedBinaryAPIResponse]"
+            )
+        return "AsyncBinaryAPIResponse" if is_async else "BinaryAPIResponse"
     if kind in ("PageCall", "CreatedPageCall"):
         suffix = "WithCreatedFilters" if kind == "CreatedPageCall" else ""
         parsed = f"SyncCursorURLPage{suffix}[{item}]"

@@ -4,6 +4,9 @@
     AsyncAPIResponse[R]     the same with `await`
     BinaryAPIResponse       a file's bytes: `.read()`, `.iter_bytes()`, `.write_to_file(path)`
     AsyncBinaryAPIResponse  the same with `await`
+    StreamedBinaryAPIResponse, AsyncStreamedBinaryAPIResponse
+                            a file's bytes not read yet (`with_streaming_response.download`):
+                            `.stream_to_file(path)` saves them as they arrive
 
 A raw response has been read when you get it (`is_closed` is true); a streamed one is read
 only when you call `.parse()`, `.read()` or iterate it, and is closed when its `with` ends.
@@ -21,7 +24,14 @@ if TYPE_CHECKING:
     from ._call import Call
     from ._client import _ClientBase
 
-__all__ = ["APIResponse", "AsyncAPIResponse", "AsyncBinaryAPIResponse", "BinaryAPIResponse"]
+__all__ = [
+    "APIResponse",
+    "AsyncAPIResponse",
+    "AsyncBinaryAPIResponse",
+    "AsyncStreamedBinaryAPIResponse",
+    "BinaryAPIResponse",
+    "StreamedBinaryAPIResponse",
+]
 
 R = TypeVar("R")
 
@@ -157,4 +167,24 @@ class AsyncBinaryAPIResponse(AsyncAPIResponse[bytes]):
     async def write_to_file(self, file: PathLike) -> None:
         with open(file, "wb") as out:
             async for chunk in self.iter_bytes():
+                out.write(chunk)
+
+
+class StreamedBinaryAPIResponse(BinaryAPIResponse):
+    """A file being downloaded (`files.with_streaming_response.download`), read as you ask for it."""
+
+    def stream_to_file(self, file: PathLike, *, chunk_size: Optional[int] = None) -> None:
+        """Save the bytes to `file` as they arrive, `chunk_size` bytes at a time."""
+        with open(file, "wb") as out:
+            for chunk in self.iter_bytes(chunk_size):
+                out.write(chunk)
+
+
+class AsyncStreamedBinaryAPIResponse(AsyncBinaryAPIResponse):
+    """A file being downloaded (`files.with_streaming_response.download`), read as you ask for it."""
+
+    async def stream_to_file(self, file: PathLike, *, chunk_size: Optional[int] = None) -> None:
+        """Save the bytes to `file` as they arrive, `chunk_size` bytes at a time."""
+        with open(file, "wb") as out:
+            async for chunk in self.iter_bytes(chunk_size):
                 out.write(chunk)

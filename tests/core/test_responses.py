@@ -78,7 +78,10 @@ def test_download_returns_a_binary_response(server: ScriptedServer, tmp_path: Pa
     with client.files.with_streaming_response.download(
         file_id="f1", expiry=1, owner="o", signature="s"
     ) as streamed:
-        streamed.write_to_file(tmp_path / "out.bin")
+        # the v2 name user code imports and annotates with, and its method
+        assert isinstance(streamed, replicate._response.StreamedBinaryAPIResponse)
+        assert not streamed.is_closed
+        streamed.stream_to_file(tmp_path / "out.bin", chunk_size=4096)
     assert (tmp_path / "out.bin").read_bytes() == payload
 
 
@@ -115,10 +118,11 @@ def test_file_upload_of_a_missing_path_fails_before_any_request(
 
 
 @pytest.mark.anyio
-async def test_async_raw_and_streamed_responses(server: ScriptedServer) -> None:
+async def test_async_raw_and_streamed_responses(server: ScriptedServer, tmp_path: Path) -> None:
     server.queue(
         Reply(200, MODEL),
         Reply(200, MODEL),
+        Reply(200, b"bytes!", {"Content-Type": "application/octet-stream"}),
         Reply(200, b"bytes!", {"Content-Type": "application/octet-stream"}),
     )
     async with replicate.AsyncReplicate(base_url=server.base_url, bearer_token="r8_test") as client:
@@ -133,3 +137,9 @@ async def test_async_raw_and_streamed_responses(server: ScriptedServer) -> None:
         download = await client.files.download(file_id="f", expiry=1, owner="o", signature="s")
         assert isinstance(download, AsyncBinaryAPIResponse)
         assert await download.read() == b"bytes!"
+        async with client.files.with_streaming_response.download(
+            file_id="f", expiry=1, owner="o", signature="s"
+        ) as streamed_file:
+            assert isinstance(streamed_file, replicate._response.AsyncStreamedBinaryAPIResponse)
+            await streamed_file.stream_to_file(tmp_path / "async.bin")
+        assert (tmp_path / "async.bin").read_bytes() == b"bytes!"

@@ -333,6 +333,8 @@ def test_operation_call_shapes(
                 assert inspect.signature(form).return_annotation == response
                 assert inspect.iscoroutinefunction(form) == is_async
             else:
+                if returns == "BinaryAPIResponse":  # v2's name for a download not yet read
+                    response = response.replace("BinaryAPIResponse", "StreamedBinaryAPIResponse")
                 manager = "AsyncContextManager" if is_async else "ContextManager"
                 assert inspect.signature(form).return_annotation == f"{manager}[{response}]"
                 assert not inspect.iscoroutinefunction(form)

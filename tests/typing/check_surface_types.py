@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing_extensions import assert_type
 
 from replicate import AsyncReplicate, Replicate
-from replicate._response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
+from replicate._response import (
+    APIResponse,
+    AsyncAPIResponse,
+    AsyncBinaryAPIResponse,
+    AsyncStreamedBinaryAPIResponse,
+    BinaryAPIResponse,
+    StreamedBinaryAPIResponse,
+)
 from replicate.pagination import (
     AsyncCursorURLPage,
     AsyncPaginator,
@@ -33,6 +40,15 @@ def sync_shapes(client: Replicate) -> None:
         assert_type(response.parse(), Model)
     assert_type(client.with_raw_response.search(query="x").parse(), SearchResponse)
     assert_type(client.files.download(file_id="f", expiry=1, owner="o", signature="s"), BinaryAPIResponse)
+    assert_type(
+        client.files.with_raw_response.download(file_id="f", expiry=1, owner="o", signature="s"),
+        BinaryAPIResponse,
+    )
+    with client.files.with_streaming_response.download(
+        file_id="f", expiry=1, owner="o", signature="s"
+    ) as file:
+        assert_type(file, StreamedBinaryAPIResponse)
+        file.stream_to_file("out.bin", chunk_size=1024)
     for model in client.models.list():
         assert_type(model, Model)
 
@@ -53,6 +69,11 @@ async def async_shapes(client: AsyncReplicate) -> None:
         assert_type(await streamed.parse(), VersionGetResponse)
     download = await client.files.download(file_id="f", expiry=1, owner="o", signature="s")
     assert_type(download, AsyncBinaryAPIResponse)
+    async with client.files.with_streaming_response.download(
+        file_id="f", expiry=1, owner="o", signature="s"
+    ) as file:
+        assert_type(file, AsyncStreamedBinaryAPIResponse)
+        await file.stream_to_file("out.bin")
 
 
 def procedure_forms(client: Replicate) -> None:
