@@ -44,7 +44,7 @@ from typing import (
 )
 
 import httpx
-from typing_extensions import Self, TypedDict
+from typing_extensions import Never, Self, TypedDict
 
 from ._call import BinaryCall, Call, CreatedPageCall, PageCall, drop_unset
 from ._constants import DEFAULT_BASE_URL, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
@@ -213,7 +213,7 @@ class _ClientBase(Generic[HttpT]):
 
     def __init__(
         self,
-        *,
+        *legacy_args: Never,
         bearer_token: Optional[str] = None,
         base_url: Union[str, httpx.URL, None] = None,
         timeout: Union[TimeoutTypes, NotGiven] = NOT_GIVEN,
@@ -221,6 +221,7 @@ class _ClientBase(Generic[HttpT]):
         default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
         default_query: Optional[Mapping[str, object]] = None,
         http_client: Optional[HttpT] = None,
+        **legacy_options: Never,
     ) -> None:
         """All keyword-only; each defaults from the environment or `replicate._constants`.
 
@@ -229,6 +230,8 @@ class _ClientBase(Generic[HttpT]):
         `timeout` (seconds or an `httpx.Timeout`) to 60 s with 5 s to connect; `max_retries`
         to 2. `http_client` is your own configured httpx client (proxies, transports, limits).
         """
+        if legacy_args or legacy_options:
+            raise _legacy_arguments(type(self).__name__, len(legacy_args), legacy_options)
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise TypeError(
                 f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__},"
@@ -246,6 +249,9 @@ class _ClientBase(Generic[HttpT]):
         url = httpx.URL(str(base_url).rstrip("/"))
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"base_url must be an absolute http(s) URL, got {str(base_url)!r}")
+        if url.raw_path in (b"", b"/"):
+            # The 1.x form (https://api.replicate.com): the API lives under /v1, as 1.x knew.
+            url = url.copy_with(raw_path=b"/v1")
         _check_max_retries(max_retries)
         if isinstance(timeout, NotGiven):
             timeout = DEFAULT_TIMEOUT
@@ -1012,6 +1018,34 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
 
 
 # -- helpers: pure functions of their arguments ---------------------------------------------------------
+
+
+# 1.x constructor arguments -> what says the same now
+_LEGACY_OPTIONS = {
+    "api_token": "bearer_token=...",
+    "headers": "default_headers=...",
+    "transport": "http_client=httpx.Client(transport=...)",
+}
+
+
+def _legacy_arguments(cls: str, positional: int, options: Mapping[str, object]) -> TypeError:
+    """The error for 1.x-style constructor arguments: the new spelling, never the values given."""
+    if positional:
+        fix = f"{cls}() takes keyword arguments only: {cls}(bearer_token=...)"
+    else:
+        renamed = [
+            f"{cls}({name}=...) is the 1.x spelling of {cls}({_LEGACY_OPTIONS[name]})"
+            for name in options
+            if name in _LEGACY_OPTIONS
+        ]
+        unknown = [f"{name}=" for name in options if name not in _LEGACY_OPTIONS]
+        if unknown:
+            renamed.append(f"{cls}() takes no {', '.join(unknown)}")
+        fix = "; ".join(renamed)
+    return TypeError(
+        f"{fix}. The options are bearer_token, base_url, timeout, max_retries, default_headers,"
+        " default_query and http_client; UPGRADING.md maps each 1.x argument to its new spelling."
+    )
 
 
 def _redact(token: str) -> str:

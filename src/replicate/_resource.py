@@ -186,6 +186,8 @@ class Operation(Generic[P, S, A, AS]):
         qualname = f"{type(obj).__name__.lower()}.{self.__name__}"
 
         def invoke(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                raise positional_error(qualname, build, args)
             call = build(obj, *args, **kwargs)
             if call.options:
                 check_options(call.options, qualname)
@@ -318,9 +320,33 @@ class Procedure(Generic[P, R]):
             run = functools.partial(client._run_steps_for_response, view=view)
 
         def invoke(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                raise positional_error(f"{type(obj).__name__.lower()}.{self.__name__}", steps, args)
             return run(steps(obj, *args, **kwargs))
 
         return _bind(obj, self, invoke, awaited=client._is_async and view != "streamed")
+
+
+def positional_error(qualname: str, fn: Callable[..., Any], args: Tuple[Any, ...]) -> TypeError:
+    """Every endpoint parameter is keyword-only; say so with the names, as 1.x code passes them
+    positionally (`models.get("owner/name")`). The values are not echoed: one may be a secret."""
+    import inspect
+
+    required = [
+        name
+        for name, p in inspect.signature(fn).parameters.items()
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    ]
+    values = dict.fromkeys(required, "...")
+    owner_name = [name for name in required if name.endswith(("_owner", "_name"))]
+    if len(args) == 1 and isinstance(args[0], str) and args[0].count("/") == 1 and len(owner_name) == 2:
+        # "owner/name" is a model or deployment reference, not a secret
+        values.update(zip(owner_name, map(repr, args[0].split("/"))))
+    example = ", ".join(f"{name}={value}" for name, value in values.items())
+    return TypeError(
+        f"{qualname}() takes keyword arguments only: {qualname}({example}). 1.x code passed"
+        " them positionally; see UPGRADING.md for the new spellings."
+    )
 
 
 def procedure(steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> Procedure[P, R]:

@@ -6,6 +6,7 @@ spec: a request it rejects comes back as an error status, which fails the test.
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from typing import Iterator
 
 import httpx
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
@@ -27,21 +29,38 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _spec_under_v1(directory: Path) -> Path:
+    """The spec with its paths under /v1, where the API serves them (Prism ignores `servers`)."""
+    spec = yaml.safe_load(SPEC.read_text())
+    spec["paths"] = {f"/v1{path}": operations for path, operations in spec["paths"].items()}
+    served = directory / "openapi.json"
+    served.write_text(json.dumps(spec))
+    return served
+
+
 @pytest.fixture(scope="session")
-def prism_url() -> Iterator[str]:
+def prism_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not PRISM.exists():
         pytest.fail(f"Prism is not installed ({PRISM}): run `npm ci` in {ROOT}", pytrace=False)
     if shutil.which("node") is None:
         pytest.fail("node is not on PATH: Prism needs Node.js", pytrace=False)
     port = _free_port()
     process = subprocess.Popen(
-        [str(PRISM), "mock", str(SPEC), "--host", "127.0.0.1", "--port", str(port), "--errors"],
+        [
+            str(PRISM),
+            "mock",
+            str(_spec_under_v1(tmp_path_factory.mktemp("spec"))),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--errors",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
     )
-    # Prism serves the spec's paths without the /v1 of its `servers` URL.
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 60
         while True:
