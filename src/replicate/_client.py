@@ -44,7 +44,7 @@ from typing import (
 )
 
 import httpx
-from typing_extensions import Never, Self, TypedDict
+from typing_extensions import Never, Self
 
 from ._call import BinaryCall, Call, CreatedPageCall, PageCall, drop_unset
 from ._constants import DEFAULT_BASE_URL, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
@@ -59,6 +59,8 @@ from ._exceptions import (
     status_error,
 )
 from ._logs import logger
+from ._low_level import JSON as _JSON
+from ._low_level import LowLevelRequest, low_level_call
 from ._platform import token_from_environment, user_agent
 from ._resource import Async, E, Plain, Raw, Resource, Step, Streamed, Sync, V, endpoint, last_response
 from ._retry import NEVER_SENT, RetryPolicy
@@ -103,16 +105,6 @@ class DefaultAsyncHttpxClient(httpx.AsyncClient):
         kwargs.setdefault("limits", DEFAULT_CONNECTION_LIMITS)
         kwargs.setdefault("follow_redirects", True)
         super().__init__(**kwargs)
-
-
-class _LowLevelOptions(TypedDict, total=False):
-    """`options=` of `client.get/post/...`: per-request settings plus query and headers."""
-
-    headers: Mapping[str, Any]
-    params: Mapping[str, object]
-    timeout: Union[float, httpx.Timeout, None]
-    max_retries: int
-    extra_json: Mapping[str, object]
 
 
 # The steps `_exchange` asks a driver to perform.
@@ -467,8 +459,8 @@ class _ClientBase(Generic[HttpT]):
             return response.content
         content = response.content
         try:
-            if cast_to is object:
-                return json.loads(content)
+            if cast_to is _JSON:  # a low-level call without cast_to
+                return json.loads(content) if content else None
             validate_json = getattr(cast_to, "model_validate_json", None)
             if validate_json is not None:
                 if not getattr(cast_to, "_typed_from_json", True):
@@ -546,41 +538,6 @@ class _ClientBase(Generic[HttpT]):
         from ._use import use
 
         return use(ref, hint=hint, streaming=streaming, client=self, progress=progress)
-
-    def _low_level_call(
-        self,
-        method: str,
-        path: str,
-        cast_to: Any,
-        body: object,
-        files: Any,
-        options: Optional[_LowLevelOptions],
-    ) -> Call[Any]:
-        options = options or {}
-        unknown = set(options) - set(_LowLevelOptions.__annotations__)
-        if unknown:
-            raise TypeError(
-                f"Unknown request option(s) {sorted(unknown)}; valid: {sorted(_LowLevelOptions.__annotations__)}"
-            )
-        request_options = RequestOptions()
-        if "timeout" in options:
-            request_options["timeout"] = options["timeout"]
-        if "max_retries" in options:
-            request_options["max_retries"] = options["max_retries"]
-        if "extra_json" in options:
-            request_options["extra_body"] = dict(options["extra_json"])
-        if not path.startswith(("http://", "https://")) and not path.startswith("/"):
-            path = "/" + path
-        return Call(
-            method.upper(),
-            path,
-            cast_to,
-            query=options.get("params"),
-            body=body,
-            files=files,
-            headers=options.get("headers") or {},
-            options=request_options,
-        )
 
 
 class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
@@ -729,70 +686,51 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
     def request(
         self,
         method: str,
-        path: str,
+        path: Optional[str] = None,
         *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        files: Any = None,
-        options: Optional[_LowLevelOptions] = None,
+        cast_to: Type[R] = _JSON,
+        **request: Unpack[LowLevelRequest],
     ) -> R:
         """Any request, with this client's auth, retries and errors (for endpoints not wrapped here).
 
-        `path` is relative to `base_url` (`"/predictions"`) or absolute; `cast_to` says how to read
-        the answer (`object` for JSON, `str`, `bytes`, `httpx.Response`, a pydantic model...).
+        `client.request("PATCH", "/custom/endpoint", json={...}, headers={...})`. The path
+        (`path`, or `url=` as httpx calls it) is relative to `base_url` or an absolute URL; the
+        token goes only to the API's host. The body is `json=` (or `body=`), `content=` (str or
+        bytes, sent as they are) or `files=` (multipart); `params=` is the query. Without
+        `cast_to` the result is the answer's JSON, parsed (None for an empty answer); pass
+        `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it otherwise.
         """
-        return self._request(self._low_level_call(method, path, cast_to, body, files, options))
+        return self._request(low_level_call(method, path, cast_to, request))
 
     def get(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return self.request("GET", path, cast_to=cast_to, options=options)
+        """`request("GET", path, ...)`: the parsed JSON answer unless `cast_to` says otherwise."""
+        return self.request("GET", path, cast_to=cast_to, **request)
 
     def post(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        files: Any = None,
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return self.request("POST", path, cast_to=cast_to, body=body, files=files, options=options)
+        """`request("POST", path, ...)`: `client.post("/custom/endpoint", json={"key": "value"})`."""
+        return self.request("POST", path, cast_to=cast_to, **request)
 
     def patch(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return self.request("PATCH", path, cast_to=cast_to, body=body, options=options)
+        """`request("PATCH", path, ...)`."""
+        return self.request("PATCH", path, cast_to=cast_to, **request)
 
     def put(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        files: Any = None,
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return self.request("PUT", path, cast_to=cast_to, body=body, files=files, options=options)
+        """`request("PUT", path, ...)`."""
+        return self.request("PUT", path, cast_to=cast_to, **request)
 
     def delete(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return self.request("DELETE", path, cast_to=cast_to, body=body, options=options)
+        """`request("DELETE", path, ...)`."""
+        return self.request("DELETE", path, cast_to=cast_to, **request)
 
 
 class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, Plain]):
@@ -955,66 +893,51 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
     async def request(
         self,
         method: str,
-        path: str,
+        path: Optional[str] = None,
         *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        files: Any = None,
-        options: Optional[_LowLevelOptions] = None,
+        cast_to: Type[R] = _JSON,
+        **request: Unpack[LowLevelRequest],
     ) -> R:
-        """Any request, with this client's auth, retries and errors (for endpoints not wrapped here)."""
-        return await self._request(self._low_level_call(method, path, cast_to, body, files, options))
+        """Any request, with this client's auth, retries and errors (for endpoints not wrapped here).
+
+        `client.request("PATCH", "/custom/endpoint", json={...}, headers={...})`. The path
+        (`path`, or `url=` as httpx calls it) is relative to `base_url` or an absolute URL; the
+        token goes only to the API's host. The body is `json=` (or `body=`), `content=` (str or
+        bytes, sent as they are) or `files=` (multipart); `params=` is the query. Without
+        `cast_to` the result is the answer's JSON, parsed (None for an empty answer); pass
+        `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it otherwise.
+        """
+        return await self._request(low_level_call(method, path, cast_to, request))
 
     async def get(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return await self.request("GET", path, cast_to=cast_to, options=options)
+        """`request("GET", path, ...)`: the parsed JSON answer unless `cast_to` says otherwise."""
+        return await self.request("GET", path, cast_to=cast_to, **request)
 
     async def post(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        files: Any = None,
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return await self.request("POST", path, cast_to=cast_to, body=body, files=files, options=options)
+        """`request("POST", path, ...)`: `client.post("/custom/endpoint", json={"key": "value"})`."""
+        return await self.request("POST", path, cast_to=cast_to, **request)
 
     async def patch(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return await self.request("PATCH", path, cast_to=cast_to, body=body, options=options)
+        """`request("PATCH", path, ...)`."""
+        return await self.request("PATCH", path, cast_to=cast_to, **request)
 
     async def put(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        files: Any = None,
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return await self.request("PUT", path, cast_to=cast_to, body=body, files=files, options=options)
+        """`request("PUT", path, ...)`."""
+        return await self.request("PUT", path, cast_to=cast_to, **request)
 
     async def delete(
-        self,
-        path: str,
-        *,
-        cast_to: Type[R] = cast("Type[Any]", object),
-        body: object = None,
-        options: Optional[_LowLevelOptions] = None,
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
     ) -> R:
-        return await self.request("DELETE", path, cast_to=cast_to, body=body, options=options)
+        """`request("DELETE", path, ...)`."""
+        return await self.request("DELETE", path, cast_to=cast_to, **request)
 
 
 # -- helpers: pure functions of their arguments ---------------------------------------------------------
@@ -1138,6 +1061,8 @@ def _validation_error(
     response: httpx.Response, cast_to: Any, exc: Exception, *, item: Optional[int] = None
 ) -> APIResponseValidationError:
     name = getattr(cast_to, "__name__", None) or repr(cast_to)
+    if cast_to is _JSON:
+        name = "JSON (pass cast_to=str, bytes or httpx.Response to read other answers)"
     text = response.text
     snippet = text[:200] + ("…" if len(text) > 200 else "")
     lines = str(exc).strip().splitlines()

@@ -78,15 +78,10 @@ CONSTRUCTOR: Dict[str, Any] = {
     "http_client": None,
 }
 
-# low-level method -> the parameters api-surface.md calls it with (keyword-only after `path`)
-LOW_LEVEL = {
-    "get": ["cast_to", "options"],
-    "post": ["cast_to", "body", "options"],
-    "patch": ["cast_to", "body", "options"],
-    "put": ["cast_to", "body", "options"],
-    "delete": ["cast_to", "options"],
-    "request": ["cast_to", "body", "options"],
-}
+# low-level methods; each takes, after `path`, the keywords api-surface.md calls them with
+# (cast_to, body, options) and httpx's (url, json, content, params, headers)
+LOW_LEVEL = ["get", "post", "patch", "put", "delete", "request"]
+LOW_LEVEL_KEYWORDS = {"body", "options", "url", "json", "content", "params", "headers", "files"}
 
 # -- the operations ------------------------------------------------------------------------------------
 
@@ -269,12 +264,17 @@ def test_client_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (other.timeout, other.max_retries, client.max_retries) == (3.0, 0, 2)
 
 
-@pytest.mark.parametrize("method", list(LOW_LEVEL))
+@pytest.mark.parametrize("method", LOW_LEVEL)
 def test_low_level_methods(method: str) -> None:
+    from replicate._low_level import LowLevelRequest
+
+    assert set(LowLevelRequest.__annotations__) == LOW_LEVEL_KEYWORDS
     for cls in (Replicate, AsyncReplicate):
         params = inspect.signature(getattr(cls, method)).parameters
         assert "path" in params and params["path"].kind is not KW
-        assert all(params[name].kind is KW for name in LOW_LEVEL[method])
+        assert params["cast_to"].kind is KW
+        assert params["request"].kind is inspect.Parameter.VAR_KEYWORD
+        assert params["request"].annotation == "Unpack[LowLevelRequest]"
         assert inspect.iscoroutinefunction(getattr(cls, method)) == (cls is AsyncReplicate)
 
 

@@ -94,3 +94,19 @@ def module_and_options() -> None:
 
     assert_type(replicate.search(query="x", limit=2), SearchResponse)
     assert_type(replicate.predictions.get(prediction_id="p", max_retries=0, timeout=5.0), Prediction)
+
+
+def low_level(client: Replicate) -> None:
+    # the API reference's snippets, and cast_to typing the result
+    client.get("/custom/endpoint")
+    client.post("/custom/endpoint", json={"key": "value"})
+    client.request(
+        method="PATCH", url="/custom/endpoint", json={"key": "value"}, headers={"X-Custom-Header": "value"}
+    )
+    assert_type(client.get("/account", cast_to=Model), Model)
+    assert_type(client.post("/x", body={"a": 1}, options={"timeout": 3.0}, cast_to=str), str)
+
+
+async def async_low_level(client: AsyncReplicate) -> None:
+    await client.post("/custom/endpoint", json={"key": "value"}, params={"a": 1})
+    assert_type(await client.get("/account", cast_to=Model), Model)
