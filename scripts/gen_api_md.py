@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from replicate._call import BinaryCall, CreatedPageCall, PageCall  # noqa: E402
-from replicate._client import ReplicateResources  # noqa: E402
+from replicate._client import Replicate, ReplicateResources  # noqa: E402
+from replicate._low_level import LowLevelOptions, LowLevelRequest  # noqa: E402
 from replicate._resource import Operation, Procedure, Resource  # noqa: E402
 
 HEADER = """# API reference
@@ -140,7 +141,22 @@ def render() -> str:
             call = f"client{'.' + prefix if prefix else ''}.{name}({parameters(build)})"
             doc = inspect.cleandoc(build.__doc__ or "").split("\n\n")[0].replace("\n", " ")
             lines.append(f"- `{call}` → `{returns(build, isinstance(member, Procedure))}`  \n  {doc}\n")
+    lines.extend(low_level())
     return "\n".join(lines).rstrip() + "\n"
+
+
+def low_level() -> List[str]:
+    """The section on `client.request/get/post/...`, from their signature and keywords."""
+    keywords = ", ".join(f"{name}=" for name in LowLevelRequest.__annotations__)
+    doc = inspect.cleandoc(Replicate.request.__doc__ or "").split("\n\n")
+    lines = ["## client (low level)\n", f"- `client.request(method, path, *, cast_to=..., {keywords})`  "]
+    lines.append("  " + " ".join(part.replace("\n", " ") for part in doc))
+    options = ", ".join(f"`{name}`" for name in LowLevelOptions.__annotations__)
+    lines.append(f"  `options=` is a dict of {options}.\n")
+    for method in ("get", "post", "patch", "put", "delete"):
+        summary = inspect.cleandoc(getattr(Replicate, method).__doc__ or "").replace("\n", " ")
+        lines.append(f"- `client.{method}(path, *, cast_to=..., {keywords})`  \n  {summary}\n")
+    return lines
 
 
 def main() -> int:
