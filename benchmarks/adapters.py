@@ -38,6 +38,10 @@ class Ours:
     def async_client(self, base: str) -> Any:
         return self.replicate.AsyncReplicate(bearer_token=TOKEN, base_url=base + "/v1")
 
+    def aiohttp_client(self, base: str) -> Any:
+        http_client = self.replicate.DefaultAioHttpClient()
+        return self.replicate.AsyncReplicate(bearer_token=TOKEN, base_url=base + "/v1", http_client=http_client)
+
     def get(self, client: Any, pid: str) -> Any:
         return client.predictions.get(prediction_id=pid)
 

@@ -99,6 +99,16 @@ STANDARD = [
     Scenario(
         "get_async", "2,000 async predictions.get, concurrency 50 (µs/call)", "µs", "≤ 1.25x", "ratio<=1.25"
     ),
+    # issue 13: the same GETs through AsyncReplicate(http_client=DefaultAioHttpClient()), against
+    # the same floor (raw httpx.AsyncClient)
+    Scenario(
+        "get_aiohttp",
+        "2,000 async predictions.get, concurrency 50, DefaultAioHttpClient (µs/call)",
+        "µs",
+        "≤ 0.30x",
+        "ratio<=0.30",
+        min_rounds=9,
+    ),
     Scenario(
         "paginate",
         "auto-paginate 5,000 predictions (ms)",
@@ -161,6 +171,7 @@ ORDER = [
     "server",
     "get",
     "get_async",
+    "get_aiohttp",
     "paginate",
     "paginate_read",
     "sse",

@@ -82,6 +82,10 @@ class Worker:
                 found = self.loop.run_until_complete(self._in_loop(lambda: httpx.AsyncClient(headers=AUTH)))
             elif kind == "sdk":
                 found = self.adapter.client(self.base)
+            elif kind == "sdk_aiohttp":
+                found = self.loop.run_until_complete(
+                    self._in_loop(lambda: self.adapter.aiohttp_client(self.base))
+                )
             else:
                 found = self.loop.run_until_complete(
                     self._in_loop(lambda: self.adapter.async_client(self.base))
@@ -175,6 +179,12 @@ class Worker:
 
     def get_async_sdk(self, _: Any) -> float:
         client, get = self.client("sdk_async"), self.adapter.async_get
+        return self._gather(lambda: get(client, "q5jx2wbn7drm80cmaztatmsyzr"))
+
+    get_aiohttp_floor = get_async_floor
+
+    def get_aiohttp_sdk(self, _: Any) -> float:
+        client, get = self.client("sdk_aiohttp"), self.adapter.async_get
         return self._gather(lambda: get(client, "q5jx2wbn7drm80cmaztatmsyzr"))
 
     # -- auto-paginate 5,000 predictions: seconds, and RSS growth while iterating ----------------
