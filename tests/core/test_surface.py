@@ -35,7 +35,7 @@ EMPTY = inspect.Parameter.empty
 
 EXPORTS = [
     "Replicate", "AsyncReplicate", "Client", "AsyncClient", "DEFAULT_TIMEOUT", "DEFAULT_MAX_RETRIES",
-    "DEFAULT_CONNECTION_LIMITS", "DefaultHttpxClient", "DefaultAsyncHttpxClient", "FileOutput",
+    "DEFAULT_CONNECTION_LIMITS", "DefaultHttpxClient", "DefaultAsyncHttpxClient", "DefaultAioHttpClient", "FileOutput",
     "AsyncFileOutput", "Model", "Version", "ModelVersionIdentifier", "NOT_GIVEN", "NotGiven", "Omit",
     "omit", "BaseModel", "Timeout", "__version__", "run", "use", "stream", "search", "bearer_token",
     "base_url", "timeout", "max_retries", "default_headers", "default_query", "http_client",
@@ -201,6 +201,7 @@ def test_exported_values() -> None:
     )
     assert issubclass(replicate.DefaultHttpxClient, httpx.Client)
     assert issubclass(replicate.DefaultAsyncHttpxClient, httpx.AsyncClient)
+    assert issubclass(replicate.DefaultAioHttpClient, replicate.DefaultAsyncHttpxClient)
     assert replicate.Timeout is httpx.Timeout
     assert isinstance(replicate.NOT_GIVEN, replicate.NotGiven) and not replicate.NOT_GIVEN
     assert isinstance(replicate.omit, replicate.Omit)
