@@ -218,7 +218,8 @@ class _ClientBase(Generic[HttpT]):
         """All keyword-only; each defaults from the environment or `replicate._constants`.
 
         `bearer_token` defaults to `REPLICATE_API_TOKEN` (inside a Cog model, to the token of
-        the current prediction), `base_url` to `REPLICATE_BASE_URL` or the public API;
+        the current prediction), `base_url` to `REPLICATE_BASE_URL` or the public API (one
+        without a path, as 1.x took it, means its `/v1`);
         `timeout` (seconds or an `httpx.Timeout`) to 60 s with 5 s to connect; `max_retries`
         to 2. `http_client` is your own configured httpx client (proxies, transports, limits).
         """
