@@ -40,7 +40,9 @@ class Ours:
 
     def aiohttp_client(self, base: str) -> Any:
         http_client = self.replicate.DefaultAioHttpClient()
-        return self.replicate.AsyncReplicate(bearer_token=TOKEN, base_url=base + "/v1", http_client=http_client)
+        return self.replicate.AsyncReplicate(
+            bearer_token=TOKEN, base_url=base + "/v1", http_client=http_client
+        )
 
     def get(self, client: Any, pid: str) -> Any:
         return client.predictions.get(prediction_id=pid)
