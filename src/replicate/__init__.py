@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from ._exceptions import APITimeoutError as APITimeoutError
     from ._exceptions import AuthenticationError as AuthenticationError
     from ._exceptions import BadRequestError as BadRequestError
+    from ._exceptions import ClientClosedError as ClientClosedError
     from ._exceptions import ConflictError as ConflictError
     from ._exceptions import InternalServerError as InternalServerError
     from ._exceptions import ModelError as ModelError
@@ -137,6 +138,7 @@ _ERRORS = [
     "APIStatusError",
     "BadRequestError",
     "AuthenticationError",
+    "ClientClosedError",
     "PermissionDeniedError",
     "NotFoundError",
     "ConflictError",
@@ -188,6 +190,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BaseModel",
+    "ClientClosedError",
     "Client",
     "ConflictError",
     "DEFAULT_CONNECTION_LIMITS",

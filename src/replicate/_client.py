@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import math
 import os
 import time
 from collections.abc import Mapping
@@ -46,13 +47,16 @@ from typing import (
 import httpx
 from typing_extensions import Never, Self
 
+from . import _pools
 from ._call import BinaryCall, Call, CreatedPageCall, PageCall, drop_unset
 from ._constants import DEFAULT_BASE_URL, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._downloads import remove_downloads
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     ReplicateError,
     decode_error_body,
     note_may_have_been_created,
@@ -232,6 +236,7 @@ class _ClientBase(Generic[HttpT]):
             )
         if bearer_token is None:
             bearer_token = token_from_environment()
+        bearer_token = _checked_token(bearer_token)
         if not bearer_token:
             raise ReplicateError(
                 "No API token: set the REPLICATE_API_TOKEN environment variable or pass"
@@ -239,9 +244,7 @@ class _ClientBase(Generic[HttpT]):
             )
         if base_url is None:
             base_url = os.environ.get("REPLICATE_BASE_URL") or DEFAULT_BASE_URL
-        url = httpx.URL(str(base_url).rstrip("/"))
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError(f"base_url must be an absolute http(s) URL, got {str(base_url)!r}")
+        url = _checked_base_url(str(base_url))
         if url.raw_path in (b"", b"/"):
             # The 1.x form (https://api.replicate.com): the API lives under /v1, as 1.x knew.
             url = url.copy_with(raw_path=b"/v1")
@@ -264,6 +267,7 @@ class _ClientBase(Generic[HttpT]):
         # The client is the root of its own resource tree (see ReplicateResources).
         self._client = self
         self._view = "plain"
+        _pools.forget_in_child(self._http)
 
     # -- public helpers -------------------------------------------------------------------
 
@@ -404,6 +408,11 @@ class _ClientBase(Generic[HttpT]):
         The body is read unless `stream`. A driver performs each yielded step and sends back
         its result (or throws its exception) — see `Replicate._drive`.
         """
+        if self._http.is_closed:
+            raise ClientClosedError(
+                f"This {type(self).__name__} is closed (close() or its `with` block ended); create a new"
+                " client to make requests"
+            )
         policy = self._retry_policy(call)
         attempt = 0
         waited = 0.0
@@ -413,6 +422,9 @@ class _ClientBase(Generic[HttpT]):
                 response: httpx.Response = yield _SEND, request
                 if response.status_code < 400 and not stream:
                     yield _READ, response
+            except _NOT_WRITTEN as exc:
+                # Refused by httpx itself: nothing was sent, and sending again would fail the same way.
+                raise _unsendable_error(exc, request) from None
             except httpx.TransportError as exc:
                 delay = policy.delay_after_error(exc, attempt=attempt, billable=call.billable)
                 if delay is None:
@@ -669,8 +681,9 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection pool. The client cannot be used afterwards."""
+        """Close the connection pool and remove the files `use()` downloaded. The client cannot be used afterwards."""
         self._http.close()
+        remove_downloads(self)
 
     @property
     def is_closed(self) -> bool:
@@ -756,6 +769,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
 
     async def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
         http = self._http
+        _pools.check_event_loop(http, type(self).__name__)
         step = next(steps)
         while True:
             kind, arg = step
@@ -876,8 +890,9 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
     # -- lifecycle -----------------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close the connection pool. The client cannot be used afterwards."""
+        """Close the connection pool and remove the files `use()` downloaded. The client cannot be used afterwards."""
         await self._http.aclose()
+        remove_downloads(self)
 
     @property
     def is_closed(self) -> bool:
@@ -976,6 +991,65 @@ def _redact(token: str) -> str:
     return token[:3] + "…" if len(token) > 8 else "…"
 
 
+def _checked_token(token: object) -> str:
+    """`token` without the whitespace around it (a token read from a file ends in a newline).
+
+    What is left must be printable ASCII to go in a header; the error says where it is not,
+    never what the token is.
+    """
+    if not isinstance(token, str):
+        raise TypeError(f"bearer_token must be a string, not {type(token).__name__}")
+    token = token.strip()
+    for position, char in enumerate(token):
+        if not "!" <= char <= "~":
+            kind = (
+                "a space"
+                if char.isspace()
+                else "a control character"
+                if char < " "
+                else "a non-ASCII character"
+            )
+            raise ReplicateError(
+                f"The API token has {kind} at position {position + 1} of {len(token)}, which cannot be"
+                " sent in an HTTP header: check how it was read or pasted (tokens are letters, digits"
+                " and '_')"
+            )
+    return token
+
+
+def _shown_url(text: str) -> str:
+    """`text` for an error message, with any `user:password@` taken out."""
+    scheme, sep, rest = text.partition("://")
+    authority, slash, path = rest.partition("/")
+    if sep and "@" in authority:
+        authority = "<user:password>@" + authority.rpartition("@")[2]
+    return scheme + sep + authority + slash + path
+
+
+def _checked_base_url(text: str) -> httpx.URL:
+    """`base_url` parsed, or a ValueError saying what is wrong with it (it never shows a password)."""
+    shown = _shown_url(text)
+    try:
+        url = httpx.URL(text.rstrip("/"))
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"base_url is not a valid URL ({exc}): {shown!r}") from None
+    if url.userinfo:
+        raise ValueError(
+            "base_url must not hold a user name or password ('user:password@host'): the API token"
+            " goes in bearer_token= (or REPLICATE_API_TOKEN), and it is the only credential sent"
+        )
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"base_url must be an absolute http(s) URL, got {shown!r}")
+    if url.port is not None and not 0 < url.port <= 65535:
+        raise ValueError(f"base_url has port {url.port}, outside 1 to 65535: {shown!r}")
+    if url.query or url.fragment or "?" in text or "#" in text:
+        raise ValueError(
+            f"base_url must not have a query string or fragment ('?...', '#...'), got {shown!r};"
+            " for query parameters on every request pass default_query="
+        )
+    return url
+
+
 def _origin(url: httpx.URL) -> Tuple[str, str, Optional[int]]:
     return (url.scheme, url.host, url.port)
 
@@ -1027,6 +1101,22 @@ def _form_fields(fields: object) -> Dict[str, Any]:
             continue
         out[name] = value if isinstance(value, (str, bytes)) else json.dumps(value)
     return out
+
+
+# Errors httpx raises before writing a byte (an illegal header value, a URL scheme it cannot send).
+_NOT_WRITTEN = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
+
+
+def _unsendable_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    # Never `str(exc)`: h11 quotes the offending header value, which may be the token.
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        why = f"httpx cannot send to a {request.url.scheme!r} URL"
+    else:
+        why = "a header name or value is not allowed in HTTP (a newline or control character?)"
+    return APIConnectionError(
+        message=f"The request {request.method} {request.url.path} was not sent: {why}. Nothing reached the server.",
+        request=request,
+    )
 
 
 def _connection_error(
@@ -1083,12 +1173,19 @@ def _validation_error(
 
 
 def _check_timeout(timeout: object) -> None:
-    if timeout is None or isinstance(timeout, httpx.Timeout):
+    if timeout is None:
+        return
+    if isinstance(timeout, httpx.Timeout):
+        for part in (timeout.connect, timeout.read, timeout.write, timeout.pool):
+            if part is not None and not 0 < part < math.inf:
+                raise ValueError(
+                    f"timeout parts must be positive, finite numbers of seconds or None, got {timeout!r}"
+                )
         return
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise TypeError(f"timeout must be a number of seconds, an httpx.Timeout or None, not {timeout!r}")
-    if timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if not 0 < timeout < math.inf:
+        raise ValueError(f"timeout must be a positive, finite number of seconds, got {timeout!r}")
 
 
 def _check_max_retries(max_retries: object) -> None:

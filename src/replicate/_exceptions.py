@@ -1,6 +1,7 @@
 """Errors raised by the client.
 
     ReplicateError                    anything this library raises on purpose
+    ├── ClientClosedError             the client was closed (also a RuntimeError)
     ├── APIError                      something went wrong talking to the API
     │   ├── APIConnectionError        no usable response: DNS, refused, reset, TLS...
     │   │   └── APITimeoutError       the request took longer than its timeout
@@ -22,12 +23,16 @@
 retrying such a request could run the model twice, so the client does not, and says so. It is
 also set when run() or use() created a prediction and then failed to follow it; the message then
 gives the prediction's id.
+
+Every error pickles (to cross a `multiprocessing` boundary, say) without the request's headers,
+where the API token is: the pickled request keeps its method and URL, the response its status,
+content type and at most `PICKLED_BODY_LIMIT` characters of its body.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Optional, cast
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type, cast
 
 import httpx
 
@@ -42,6 +47,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "ModelError",
@@ -54,8 +60,29 @@ __all__ = [
 ]
 
 
+PICKLED_BODY_LIMIT = 16 * 1024
+
+
 class ReplicateError(Exception):
     """Base class of every error this library raises on purpose."""
+
+    def __reduce__(self) -> Any:
+        # Exception's own pickling calls `cls(*args)`, which these constructors do not take.
+        return (_unpickle, (type(self), self.args, self._pickled_state()))
+
+    def _pickled_state(self) -> Dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _unpickle(cls: Type[ReplicateError], args: Tuple[Any, ...], state: Dict[str, Any]) -> ReplicateError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
+class ClientClosedError(ReplicateError, RuntimeError):
+    """The client was closed: it makes no more requests. Create a new one."""
 
 
 class APIError(ReplicateError):
@@ -71,6 +98,36 @@ class APIError(ReplicateError):
         self.request = request
         self.body = body
         self.may_have_been_created = False
+
+    def _pickled_state(self) -> Dict[str, Any]:
+        state = super()._pickled_state()
+        state["request"] = _bare_request(self.request)
+        if isinstance(state.get("response"), httpx.Response):
+            state["response"] = _bare_response(state["response"], state["request"])
+        state["body"] = _capped(self.body)
+        return state
+
+
+def _bare_request(request: httpx.Request) -> httpx.Request:
+    """`request` without its headers (the token) or body (the input): what an error needs to say."""
+    return httpx.Request(request.method, request.url)
+
+
+def _bare_response(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+    headers = {"content-type": response.headers["content-type"]} if "content-type" in response.headers else {}
+    try:
+        content = response.content[:PICKLED_BODY_LIMIT]
+    except httpx.ResponseNotRead:
+        content = b""
+    return httpx.Response(response.status_code, headers=headers, content=content, request=request)
+
+
+def _capped(body: object) -> object:
+    if isinstance(body, str):
+        return body[:PICKLED_BODY_LIMIT]
+    if body is None or len(json.dumps(body, default=str)) <= PICKLED_BODY_LIMIT:
+        return body
+    return json.dumps(body, default=str)[:PICKLED_BODY_LIMIT]
 
 
 class APIConnectionError(APIError):

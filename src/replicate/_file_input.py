@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, cast
 
-from ._call import Call, is_plain_json
+from ._call import Call, check_nesting, is_plain_json
 
 __all__ = ["INLINE_LIMIT", "FileInputs", "find_files"]
 
@@ -69,6 +69,7 @@ def find_files(input: Mapping[str, Any], strategy: Optional[str]) -> FileInputs:
         )
     if is_plain_json(input):
         return FileInputs(template=dict(input))  # the common case: no file to look for
+    check_nesting(input, "input")  # before the recursive walk below, which it keeps in bounds
     seen: Dict[Any, int] = {}
     found = FileInputs(template={})
     keep_alive: List[object] = []  # ids stay unique while the objects they name are alive

@@ -82,17 +82,29 @@ def media_html(url: str, content_type: Optional[str] = None, *, max_width: str =
 
 
 def _filename(url: str, media_type: Optional[str]) -> str:
+    """A name to save the file under: never a path, whatever the URL (chosen by model code) holds."""
     if url.startswith("data:"):
         extension = (mimetypes.guess_extension(media_type) if media_type else None) or ""
         return "output" + extension
-    name = unquote(posixpath.basename(urlsplit(url).path))
-    return name or "output"
+    return safe_name(unquote(posixpath.basename(urlsplit(url).path)))
+
+
+def safe_name(name: str) -> str:
+    """The last part of `name` after any '/' or '\\' (decoded ones too), without control
+    characters or a drive; "output" when nothing usable is left ('', '.', '..')."""
+    name = "".join(char for char in name if char >= " " and char != "\x7f")
+    name = name.replace("\\", "/").rpartition("/")[2].rpartition(":")[2].strip()
+    return "output" if name in ("", ".", "..") else name
 
 
 def _target_path(path: StrPath, filename: str) -> Path:
     target = Path(path)
     if target.is_dir():
-        target = target / filename
+        inside = target / filename
+        # safe_name makes this hold; checked again as it guards writing anywhere on disk
+        if inside.resolve().parent != target.resolve():
+            raise ValueError(f"Refusing to save {filename!r} outside the directory {str(target)!r}")
+        target = inside
     return target
 
 

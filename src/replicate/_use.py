@@ -23,7 +23,6 @@ function runs the model's latest version, pinned at the first call so the schema
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import (
@@ -40,6 +39,7 @@ from typing import (
     cast,
 )
 
+from ._downloads import download_dir
 from ._file_output import OutputList, _filename, decode_data_uri, download_to, media_html
 from ._refs import ModelRef, parse_ref
 from ._run import (
@@ -70,7 +70,8 @@ __all__ = ["AsyncFunction", "AsyncRun", "Function", "PathOutput", "Run", "get_pa
 class PathOutput(os.PathLike):  # type: ignore[type-arg]
     """A file a model returned, usable as a path: the first filesystem use downloads it.
 
-    `open(p)`, `Path(p)`, `os.fspath(p)` download the file once, to a temporary directory;
+    `open(p)`, `Path(p)`, `os.fspath(p)` download the file once, to a temporary directory
+    that is removed when the client closes (or the process ends): copy the file to keep it;
     `str(p)` and `replicate.get_path_url(p)` give its URL without downloading anything.
     """
 
@@ -85,8 +86,7 @@ class PathOutput(os.PathLike):  # type: ignore[type-arg]
     def __fspath__(self) -> str:
         with self._lock:
             if self._path is None:
-                directory = Path(tempfile.mkdtemp(prefix="replicate-"))
-                target = directory / _filename(self.url, None)
+                target = download_dir(self._client) / _filename(self.url, None)
                 download_to(self.url, target, self._client)
                 self._path = target
             return str(self._path)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
-from typing import Dict, Mapping, Optional, Union, cast
+from typing import Dict, Optional, Union, cast
 
 from typing_extensions import Unpack
 
 from .._call import Call
 from .._resource import E, Raw, Resource, Streamed, V, endpoint
 from .._types import RequestOptions
-from .._webhooks import DEFAULT_TOLERANCE, WebhookVerificationError, verify_signature
+from .._webhooks import DEFAULT_TOLERANCE, WebhookHeaders, WebhookVerificationError, verify_signature
 from ..types import Prediction, Training
 from ..types.webhooks.default import SecretGetResponse
 
@@ -29,7 +29,7 @@ class Webhooks(Resource[E, V]):
     def verify_signature(
         self,
         body: Union[str, bytes],
-        headers: Mapping[str, str],
+        headers: WebhookHeaders,
         secret: Optional[str] = None,
         tolerance: float = DEFAULT_TOLERANCE,
     ) -> None:
@@ -43,13 +43,18 @@ class Webhooks(Resource[E, V]):
     def unwrap(
         self,
         body: Union[str, bytes],
-        headers: Mapping[str, str],
+        headers: WebhookHeaders,
         secret: Optional[str] = None,
         tolerance: float = DEFAULT_TOLERANCE,
     ) -> Union[Prediction, Training]:
         """Verify a webhook delivery (as `verify_signature`) and return the prediction or training it carries."""
         verify_signature(body, headers, secret, tolerance)
-        data = json.loads(body)
+        try:
+            data = json.loads(body)
+        except ValueError:  # UnicodeDecodeError too
+            raise WebhookVerificationError(
+                "The webhook is signed but its body is not JSON: not a Replicate prediction or training"
+            ) from None
         if not isinstance(data, dict):
             raise WebhookVerificationError("The webhook body is not a JSON object")
         urls = cast("Dict[str, object]", data).get("urls")
