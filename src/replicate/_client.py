@@ -236,7 +236,7 @@ class _ClientBase(Generic[HttpT]):
             )
         if bearer_token is None:
             bearer_token = token_from_environment()
-        bearer_token = _checked_token(bearer_token)
+        bearer_token = _checked_token(bearer_token) if bearer_token is not None else None
         if not bearer_token:
             raise ReplicateError(
                 "No API token: set the REPLICATE_API_TOKEN environment variable or pass"
@@ -1109,14 +1109,19 @@ _NOT_WRITTEN = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
 
 def _unsendable_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
     # Never `str(exc)`: h11 quotes the offending header value, which may be the token.
+    what = f"{request.method} {request.url.path}"
     if isinstance(exc, httpx.UnsupportedProtocol):
-        why = f"httpx cannot send to a {request.url.scheme!r} URL"
+        try:
+            scheme = exc.request.url.scheme  # the URL of a redirect, when that is what failed
+        except RuntimeError:
+            scheme = request.url.scheme
+        message = f"{what} led to a {scheme!r} URL, which httpx cannot send to (only http and https)."
     else:
-        why = "a header name or value is not allowed in HTTP (a newline or control character?)"
-    return APIConnectionError(
-        message=f"The request {request.method} {request.url.path} was not sent: {why}. Nothing reached the server.",
-        request=request,
-    )
+        message = (
+            f"{what} was not sent: a header name or value is not allowed in HTTP (a newline or"
+            " control character?). Nothing reached the server."
+        )
+    return APIConnectionError(message=message, request=request)
 
 
 def _connection_error(
