@@ -1002,13 +1002,10 @@ def _checked_token(token: object) -> str:
     token = token.strip()
     for position, char in enumerate(token):
         if not "!" <= char <= "~":
-            kind = (
-                "a space"
-                if char.isspace()
-                else "a control character"
-                if char < " "
-                else "a non-ASCII character"
-            )
+            if char < " " or char == "\x7f":
+                kind = "a control character"
+            else:
+                kind = "a space" if char == " " else "a non-ASCII character"
             raise ReplicateError(
                 f"The API token has {kind} at position {position + 1} of {len(token)}, which cannot be"
                 " sent in an HTTP header: check how it was read or pasted (tokens are letters, digits"

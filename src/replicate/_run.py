@@ -31,6 +31,7 @@ Polling is capped by `REPLICATE_POLL_INTERVAL` (seconds) when set.
 
 from __future__ import annotations
 
+import math
 import os
 import weakref
 from collections.abc import Mapping
@@ -113,8 +114,8 @@ def poll_interval_cap() -> float:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not seconds > 0:
-        raise ValueError(f"REPLICATE_POLL_INTERVAL must be a positive number of seconds, got {value!r}")
+    if not 0 < seconds < math.inf:
+        raise ValueError(f"REPLICATE_POLL_INTERVAL must be a positive, finite number of seconds, got {value!r}")
     return seconds
 
 

@@ -4,12 +4,15 @@ it, raised before any request (the emulator's request log proves none was sent).
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Tuple, Type
+from typing import Any, Callable, Dict, Iterator, List, Tuple, Type
 
+import httpx
 import pytest
 
 import replicate
+from replicate._webhooks import sign
 from replicate.testing import Emulator
 
 Case = Tuple[str, Callable[[replicate.Replicate], Any], Type[BaseException], str]
@@ -19,6 +22,33 @@ MISSING = Path("/nonexistent/input.png")
 
 def version_id() -> str:
     return "a" * 64
+
+
+def looped() -> Dict[str, Any]:
+    value: Dict[str, Any] = {"a": 1}
+    value["self"] = value
+    return value
+
+
+def deep(levels: int) -> List[Any]:
+    outer: List[Any] = []
+    inner = outer
+    for _ in range(levels):
+        inner.append([])
+        inner = inner[0]
+    return outer
+
+
+SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
+
+
+def webhook_headers(body: bytes = b"{}") -> Dict[str, str]:
+    now = int(time.time())
+    return {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": str(now),
+        "webhook-signature": sign(body, webhook_id="msg_1", timestamp=now, secret=SECRET),
+    }
 
 
 CASES: List[Case] = [
@@ -82,6 +112,46 @@ CASES: List[Case] = [
     ("empty file_id", lambda c: c.files.delete(file_id=""), ValueError, "file_id"),
     ("empty collection_slug", lambda c: c.collections.get(collection_slug=""), ValueError, "collection_slug"),
     ("non-string prediction_id", lambda c: c.predictions.get(prediction_id=123), TypeError, "prediction_id"),  # type: ignore[arg-type]
+    (
+        "dot-dot prediction_id on cancel",
+        lambda c: c.predictions.cancel(prediction_id=".."),
+        ValueError,
+        "'..'",
+    ),
+    ("dot prediction_id", lambda c: c.predictions.get(prediction_id="."), ValueError, "prediction_id"),
+    ("dot-dot file_id on delete", lambda c: c.files.delete(file_id=".."), ValueError, "file_id"),
+    (
+        "encoded dot-dot training_id",
+        lambda c: c.trainings.cancel(training_id="%2e%2E"),
+        ValueError,
+        "training_id",
+    ),
+    (
+        "encoded slash in model_name",
+        lambda c: c.models.get(model_owner="a", model_name="b%2Fc"),
+        ValueError,
+        "model_name",
+    ),
+    ("question mark in file_id", lambda c: c.files.get(file_id="f?x=1"), ValueError, "file_id"),
+    (
+        "hash in collection_slug",
+        lambda c: c.collections.get(collection_slug="a#b"),
+        ValueError,
+        "collection_slug",
+    ),
+    (
+        "encoded hash in prediction_id",
+        lambda c: c.predictions.get(prediction_id="p%23x"),
+        ValueError,
+        "prediction_id",
+    ),
+    (
+        "backslash in deployment_name",
+        lambda c: c.deployments.get(deployment_owner="a", deployment_name="..\\x"),
+        ValueError,
+        "deployment_name",
+    ),
+    ("dot-dot model_owner in run", lambda c: c.run("../echo", input={}), ValueError, "owner/name"),
     ("empty version on create", lambda c: c.predictions.create(version="", input={}), ValueError, "version"),
     # inputs
     (
@@ -108,6 +178,39 @@ CASES: List[Case] = [
         TypeError,
         "key",
     ),  # type: ignore[dict-item]
+    (
+        "input that contains itself",
+        lambda c: c.predictions.create(version=version_id(), input=looped()),
+        ValueError,
+        "contains itself",
+    ),
+    (
+        "input that contains itself, run",
+        lambda c: c.run("acme/echo", input=looped()),
+        ValueError,
+        "contains itself",
+    ),
+    (
+        "input 3,000 levels deep",
+        lambda c: c.predictions.create(version=version_id(), input={"x": deep(3000)}),
+        ValueError,
+        "levels deep",
+    ),
+    (
+        "input 3,000 levels deep, run",
+        lambda c: c.run("acme/echo", input={"x": deep(3000)}),
+        ValueError,
+        "levels deep",
+    ),
+    ("input 3,000 levels deep, use", lambda c: c.use("acme/echo")(x=deep(3000)), ValueError, "levels deep"),
+    (
+        "training input that contains itself",
+        lambda c: c.trainings.create(
+            model_owner="a", model_name="b", version_id="v", destination="x/y", input=looped()
+        ),
+        ValueError,
+        "contains itself",
+    ),
     (
         "missing input file for run",
         lambda c: c.run("acme/echo", input={"image": MISSING}),
@@ -162,6 +265,77 @@ CASES: List[Case] = [
         "include",
     ),  # type: ignore[call-arg]
     ("negative per-request timeout", lambda c: c.account.get(timeout=-1), ValueError, "timeout"),
+    ("NaN per-request timeout", lambda c: c.account.get(timeout=float("nan")), ValueError, "finite"),
+    ("infinite per-request timeout", lambda c: c.account.get(timeout=float("inf")), ValueError, "finite"),
+    (
+        "NaN in an httpx.Timeout",
+        lambda c: c.account.get(timeout=httpx.Timeout(5, read=float("nan"))),
+        ValueError,
+        "timeout",
+    ),
+    (
+        "NaN poll_interval",
+        lambda c: c.predictions.wait(prediction_id="p", poll_interval=float("nan")),
+        ValueError,
+        "poll_interval",
+    ),
+    (
+        "infinite poll_interval",
+        lambda c: c.predictions.wait(prediction_id="p", poll_interval=float("inf")),
+        ValueError,
+        "poll_interval",
+    ),
+    (
+        "header value with a newline",
+        lambda c: c.account.get(extra_headers={"X-A": "b\r\nX-C: d"}),
+        replicate.APIConnectionError,
+        "was not sent",
+    ),
+    # webhooks (verification makes no request either)
+    (
+        "webhook secret explicitly empty",
+        lambda c: c.webhooks.verify_signature(b"{}", webhook_headers(), secret=""),
+        replicate.WebhookVerificationError,
+        "empty",
+    ),
+    (
+        "webhook tolerance NaN",
+        lambda c: c.webhooks.verify_signature(
+            b"{}", webhook_headers(), secret=SECRET, tolerance=float("nan")
+        ),
+        ValueError,
+        "tolerance",
+    ),
+    (
+        "webhook tolerance as a string",
+        lambda c: c.webhooks.verify_signature(b"{}", webhook_headers(), secret=SECRET, tolerance="5"),
+        TypeError,
+        "tolerance",
+    ),  # type: ignore[arg-type]
+    (
+        "webhook body as a dict",
+        lambda c: c.webhooks.unwrap({"id": "p"}, webhook_headers(), secret=SECRET),
+        TypeError,
+        "raw request body",
+    ),  # type: ignore[arg-type]
+    (
+        "webhook headers as a number",
+        lambda c: c.webhooks.verify_signature(b"{}", 5, secret=SECRET),
+        TypeError,
+        "headers",
+    ),  # type: ignore[arg-type]
+    (
+        "webhook headers as bare strings",
+        lambda c: c.webhooks.verify_signature(b"{}", ["webhook-id"], secret=SECRET),
+        TypeError,
+        "(name, value)",
+    ),  # type: ignore[list-item]
+    (
+        "signed webhook body that is not JSON",
+        lambda c: c.webhooks.unwrap(b"<html>", webhook_headers(b"<html>"), secret=SECRET),
+        replicate.WebhookVerificationError,
+        "not JSON",
+    ),
     ("timeout of the wrong type", lambda c: c.account.get(timeout="fast"), TypeError, "timeout"),  # type: ignore[arg-type]
     ("negative max_retries", lambda c: c.with_options(max_retries=-1), ValueError, "max_retries"),
     ("search with an empty query body", lambda c: c.models.search(body=" "), ValueError, "search text"),
@@ -173,6 +347,49 @@ CASES: List[Case] = [
         "extra_body",
     ),
 ]
+
+
+# Refused by the constructor: (name, keyword arguments, error, what the message says).
+CONSTRUCTOR_CASES: List[Tuple[str, Dict[str, Any], Type[BaseException], str]] = [
+    ("base_url not http", {"base_url": "ftp://nowhere"}, ValueError, "base_url"),
+    ("timeout of zero", {"timeout": 0}, ValueError, "timeout"),
+    ("timeout NaN", {"timeout": float("nan")}, ValueError, "finite"),
+    ("timeout infinite", {"timeout": float("inf")}, ValueError, "finite"),
+    ("httpx.Timeout with NaN", {"timeout": httpx.Timeout(float("nan"))}, ValueError, "timeout"),
+    ("port above 65535", {"base_url": "http://127.0.0.1:70000/v1"}, ValueError, "65535"),
+    ("unclosed IPv6 bracket", {"base_url": "http://[::1"}, ValueError, "not a valid URL"),
+    ("query string in base_url", {"base_url": "http://127.0.0.1:9/v1?debug=1"}, ValueError, "default_query"),
+    ("empty query string in base_url", {"base_url": "http://127.0.0.1:9/v1?"}, ValueError, "query string"),
+    ("fragment in base_url", {"base_url": "http://127.0.0.1:9/v1#x"}, ValueError, "fragment"),
+    ("password in base_url", {"base_url": "http://u:pw@127.0.0.1:9/v1"}, ValueError, "password"),
+    ("http_client of the wrong kind", {"http_client": object()}, TypeError, "httpx.Client"),
+    (
+        "token with a newline inside",
+        {"bearer_token": "r8_ab\ncd"},
+        replicate.ReplicateError,
+        "control character",
+    ),
+    ("token that is only whitespace", {"bearer_token": " \n"}, replicate.ReplicateError, "No API token"),
+    ("token of the wrong type", {"bearer_token": b"r8_x"}, TypeError, "bearer_token"),
+    ("negative max_retries", {"max_retries": -1}, ValueError, "max_retries"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "error", "says"), CONSTRUCTOR_CASES, ids=[c[0] for c in CONSTRUCTOR_CASES]
+)
+def test_the_constructor_refuses_bad_options(
+    name: str, options: Dict[str, Any], error: Type[BaseException], says: str
+) -> None:
+    with pytest.raises(error) as caught:
+        replicate.Replicate(**{"bearer_token": "r8_x", **options})
+    assert says in str(caught.value), f"{name}: {caught.value!r} does not mention {says!r}"
+    assert "pw@" not in str(caught.value)
+
+
+def test_the_readme_counts_the_cases() -> None:
+    readme = (Path(__file__).parent / "README.md").read_text()
+    assert f"{len(CASES) + len(CONSTRUCTOR_CASES)} cases" in readme, "update tests/bad_input/README.md"
 
 
 @pytest.fixture(scope="module")
@@ -200,15 +417,6 @@ def test_bad_input_fails_early_and_clearly(
         call(client)
     assert says in str(caught.value), f"{name}: {caught.value!r} does not mention {says!r}"
     assert len(emulator.requests) == before, f"{name}: a request was sent: {emulator.requests[before:]}"
-
-
-def test_constructor_errors() -> None:
-    with pytest.raises(ValueError, match="base_url"):
-        replicate.Replicate(bearer_token="x", base_url="ftp://nowhere")
-    with pytest.raises(ValueError, match="timeout"):
-        replicate.Replicate(bearer_token="x", timeout=0)
-    with pytest.raises(TypeError, match=r"httpx\.Client"):
-        replicate.Replicate(bearer_token="x", http_client=object())  # type: ignore[arg-type]
 
 
 def test_non_json_and_truncated_success_bodies_are_validation_errors(emulator: Emulator) -> None:

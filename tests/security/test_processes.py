@@ -103,7 +103,7 @@ def test_one_async_client_in_two_running_loops_is_one_clear_error(em: Emulator) 
         before = len(em.requests)
         try:
             asyncio.run(use_from_the_second_loop())
-        except BaseException as error:  # noqa: BLE001 - inspected below
+        except BaseException as error:
             errors.append(error)
         assert len(em.requests) == before, "nothing was sent from the second loop"
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -93,8 +94,8 @@ class Predictions(Resource[E, V]):
         `.status`). Polls quickly at first, then every `poll_interval` seconds.
         """
         path = expand_path("/predictions/{prediction_id}", prediction_id=prediction_id)
-        if poll_interval <= 0:
-            raise ValueError(f"poll_interval must be > 0 seconds, got {poll_interval!r}")
+        if not 0 < poll_interval < math.inf:  # NaN fails both comparisons
+            raise ValueError(f"poll_interval must be a positive, finite number of seconds, got {poll_interval!r}")
         delay = min(0.05, poll_interval)
         while True:
             prediction: Prediction = yield Call("GET", path, Prediction, options=options)
