@@ -178,3 +178,19 @@ def test_webhook_secret_comes_from_the_environment(monkeypatch: pytest.MonkeyPat
         client.webhooks.verify_signature(PREDICTION, headers)
     monkeypatch.setenv("REPLICATE_WEBHOOK_SECRET", SECRET)
     client.webhooks.verify_signature(PREDICTION, headers)
+
+
+def test_webhook_headers_may_be_pairs_of_str_or_bytes() -> None:
+    client = replicate.Replicate(bearer_token=TOKEN, base_url="http://127.0.0.1:9/v1")
+    now = int(time.time())
+    headers = _delivery(
+        PREDICTION,
+        timestamp=now,
+        signatures=sign(PREDICTION, webhook_id="msg_1", timestamp=now, secret=SECRET),
+    )
+    pairs = list(headers.items())
+    asgi = [(name.title().encode(), value.encode()) for name, value in pairs]  # as an ASGI scope has them
+    assert client.webhooks.unwrap(PREDICTION, pairs, secret=SECRET).id == "p1"
+    assert client.webhooks.unwrap(PREDICTION, asgi, secret=SECRET).id == "p1"
+    with pytest.raises(replicate.WebhookVerificationError, match="forged"):
+        client.webhooks.verify_signature(PREDICTION, [*pairs[:2], ("webhook-signature", "v1,Zm9yZ2Vk")], secret=SECRET)
