@@ -193,4 +193,6 @@ def test_webhook_headers_may_be_pairs_of_str_or_bytes() -> None:
     assert client.webhooks.unwrap(PREDICTION, pairs, secret=SECRET).id == "p1"
     assert client.webhooks.unwrap(PREDICTION, asgi, secret=SECRET).id == "p1"
     with pytest.raises(replicate.WebhookVerificationError, match="forged"):
-        client.webhooks.verify_signature(PREDICTION, [*pairs[:2], ("webhook-signature", "v1,Zm9yZ2Vk")], secret=SECRET)
+        client.webhooks.verify_signature(
+            PREDICTION, [*pairs[:2], ("webhook-signature", "v1,Zm9yZ2Vk")], secret=SECRET
+        )
