@@ -23,6 +23,7 @@ import datetime
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Mapping
 from functools import cache, cached_property, lru_cache, partial
@@ -257,6 +258,7 @@ class _ClientBase(Generic[HttpT]):
         self.timeout = timeout
         self.max_retries = max_retries
         self._default_headers = dict(default_headers or {})
+        _merge_headers({}, self._default_headers)  # refuses values HTTP cannot carry, now rather than later
         self._default_query = dict(default_query or {})
         self._base = str(url)
         self._origin = _origin(url)
@@ -1061,7 +1063,18 @@ def _merge_headers(headers: Dict[str, str], extra: Mapping[str, Any]) -> None:
             continue
         for existing in [k for k in headers if k.lower() == name.lower() and k != name]:
             del headers[existing]
-        headers[name] = str(value)
+        text = str(value)
+        if not _HEADER_VALUE.fullmatch(text):
+            # The value itself stays out of the message: it may be a credential.
+            raise ValueError(
+                f"The {name!r} header's value cannot be sent in HTTP: it holds a newline, another"
+                " control character or a non-ASCII character"
+            )
+        headers[name] = text
+
+
+# What httpx can encode (ASCII) and HTTP allows in a header value: printable characters and tabs.
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 def _query_values(query: Mapping[str, object]) -> Dict[str, Any]:

@@ -115,7 +115,9 @@ def poll_interval_cap() -> float:
     except ValueError:
         seconds = -1.0
     if not 0 < seconds < math.inf:
-        raise ValueError(f"REPLICATE_POLL_INTERVAL must be a positive, finite number of seconds, got {value!r}")
+        raise ValueError(
+            f"REPLICATE_POLL_INTERVAL must be a positive, finite number of seconds, got {value!r}"
+        )
     return seconds
 
 

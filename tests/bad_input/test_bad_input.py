@@ -288,8 +288,14 @@ CASES: List[Case] = [
     (
         "header value with a newline",
         lambda c: c.account.get(extra_headers={"X-A": "b\r\nX-C: d"}),
-        replicate.APIConnectionError,
-        "was not sent",
+        ValueError,
+        "'X-A' header",
+    ),
+    (
+        "non-ASCII header value",
+        lambda c: c.account.get(extra_headers={"X-A": "é"}),
+        ValueError,
+        "'X-A' header",
     ),
     # webhooks (verification makes no request either)
     (
@@ -372,6 +378,7 @@ CONSTRUCTOR_CASES: List[Tuple[str, Dict[str, Any], Type[BaseException], str]] = 
     ("token that is only whitespace", {"bearer_token": " \n"}, replicate.ReplicateError, "No API token"),
     ("token of the wrong type", {"bearer_token": b"r8_x"}, TypeError, "bearer_token"),
     ("negative max_retries", {"max_retries": -1}, ValueError, "max_retries"),
+    ("default header with a newline", {"default_headers": {"X-A": "b\nc"}}, ValueError, "'X-A' header"),
 ]
 
 

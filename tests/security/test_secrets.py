@@ -38,22 +38,38 @@ def test_a_token_that_cannot_be_a_header_is_refused_without_showing_it(bad: str)
     assert TOKEN[3:12] not in str(caught.value)
 
 
-def test_a_bad_header_value_is_never_quoted_and_never_sent(em: Emulator) -> None:
+def test_a_bad_header_value_is_refused_without_quoting_it(em: Emulator) -> None:
     client = em.client()
     before = len(em.requests)
     secret = "not-for-any-message-0123456789"
     for call in (
         lambda: client.account.get(extra_headers={"X-Trace": f"{secret}\r\nX-Injected: 1"}),
         lambda: client.predictions.create(
-            version="a" * 64, input={}, extra_headers={"X-Trace": f"{secret}\n"}
+            version="a" * 64, input={}, extra_headers={"X-Trace": f"{secret}é"}
         ),
+        lambda: replicate.Replicate(bearer_token=TOKEN, default_headers={"X-Trace": f"{secret}\n"}),
     ):
-        with pytest.raises(replicate.APIConnectionError) as caught:
+        with pytest.raises(ValueError, match="'X-Trace' header") as caught:
             call()
-        assert "was not sent" in str(caught.value)
         assert secret not in str(caught.value) and TOKEN not in str(caught.value)
-        assert not caught.value.may_have_been_created
     assert len(em.requests) == before
+
+
+def test_what_httpx_refuses_to_send_is_typed_at_once_and_never_quoted(em: Emulator) -> None:
+    # A header set on the caller's own httpx client reaches h11, which refuses it before sending.
+    secret = "not-for-any-message-0123456789"
+    http = replicate.DefaultHttpxClient(headers={"X-Trace": f"{secret}\n"})
+    client = replicate.Replicate(bearer_token=TOKEN, base_url=em.client().base_url, http_client=http)
+    before = len(em.requests)
+    for call in (
+        lambda: client.account.get(),
+        lambda: client.predictions.create(version="a" * 64, input={}),
+    ):
+        with pytest.raises(replicate.APIConnectionError, match="was not sent") as caught:
+            call()
+        assert secret not in str(caught.value) and TOKEN not in str(caught.value)
+        assert not caught.value.may_have_been_created, "nothing was sent: nothing may have been created"
+    assert len(em.requests) == before, "not retried either: it would fail the same way"
 
 
 def test_a_redirect_to_a_scheme_httpx_cannot_send_is_typed_and_says_so() -> None:

@@ -95,7 +95,9 @@ class Predictions(Resource[E, V]):
         """
         path = expand_path("/predictions/{prediction_id}", prediction_id=prediction_id)
         if not 0 < poll_interval < math.inf:  # NaN fails both comparisons
-            raise ValueError(f"poll_interval must be a positive, finite number of seconds, got {poll_interval!r}")
+            raise ValueError(
+                f"poll_interval must be a positive, finite number of seconds, got {poll_interval!r}"
+            )
         delay = min(0.05, poll_interval)
         while True:
             prediction: Prediction = yield Call("GET", path, Prediction, options=options)
