@@ -3,6 +3,7 @@ asked for, and use()'s downloads do not outlive their client or the process."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -84,6 +85,16 @@ def test_closing_the_client_removes_its_downloads(em: Emulator, file_server: Fil
         client.close()
     assert not any(path.exists() for path in paths)
     assert not paths[0].parent.parent.exists()
+
+
+def test_a_download_outlives_a_client_that_was_not_closed(em: Emulator, file_server: FileServer) -> None:
+    def fetch() -> Path:
+        return Path(os.fspath(PathOutput(f"{file_server.url}/kept.txt", em.client())))
+
+    with em.serve():
+        path = fetch()
+    gc.collect()
+    assert path.read_bytes() == b"payload", "the caller still holds the path: only close() or exit removes it"
 
 
 def test_downloads_are_removed_when_the_process_ends(file_server: FileServer) -> None:
