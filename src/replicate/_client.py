@@ -683,7 +683,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection pool and remove the files `use()` downloaded. The client cannot be used afterwards."""
+        """Close the connection pool and remove the files `use()` downloaded; the client is done."""
         self._http.close()
         remove_downloads(self)
 
@@ -892,7 +892,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
     # -- lifecycle -----------------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close the connection pool and remove the files `use()` downloaded. The client cannot be used afterwards."""
+        """Close the connection pool and remove the files `use()` downloaded; the client is done."""
         await self._http.aclose()
         remove_downloads(self)
 
@@ -1018,11 +1018,10 @@ def _checked_token(token: object) -> str:
 
 def _shown_url(text: str) -> str:
     """`text` for an error message, with any `user:password@` taken out."""
-    scheme, sep, rest = text.partition("://")
-    authority, slash, path = rest.partition("/")
-    if sep and "@" in authority:
-        authority = "<user:password>@" + authority.rpartition("@")[2]
-    return scheme + sep + authority + slash + path
+    return _USERINFO.sub(r"\1<user:password>@", text)
+
+
+_USERINFO = re.compile(r"^([^/?#]*//)?[^/?#]*@")
 
 
 def _checked_base_url(text: str) -> httpx.URL:
