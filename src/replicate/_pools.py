@@ -8,7 +8,8 @@ asyncio connection belongs to the event loop that opened it, and breaks in any o
   would touch the parent's sockets) and the child opens its own;
 - an `AsyncReplicate` follows the event loop it is used from: when that loop changes after the
   previous one stopped (`asyncio.run()` twice), the old loop's connections are forgotten; while
-  the previous loop still runs (another thread), using it from a second loop is an error.
+  the previous loop still runs (another thread), using it from a second loop is an error. So is
+  any change of loop with an aiohttp transport, whose session cannot be reset.
 
 httpx keeps its pools private: `forget_connections` reaches into `httpx` and `httpcore` internals
 (the attribute names below), and does nothing where they are not found.
@@ -38,11 +39,13 @@ _loops: weakref.WeakKeyDictionary[httpx.AsyncClient, weakref.ref[asyncio.Abstrac
 _lock = threading.Lock()
 
 
+def _transports(http: Union[httpx.Client, httpx.AsyncClient]) -> list[Any]:
+    return [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
+
+
 def forget_connections(http: Union[httpx.Client, httpx.AsyncClient]) -> None:
     """Make `http`'s pools drop every connection they hold, so the next request opens a new one."""
-    transports: list[Any] = [getattr(http, "_transport", None)]
-    transports += list(getattr(http, "_mounts", {}).values())
-    for transport in transports:
+    for transport in _transports(http):
         pool = getattr(transport, "_pool", None)
         if isinstance(getattr(pool, "_connections", None), list):
             pool._connections = []  # type: ignore[union-attr]
@@ -92,6 +95,12 @@ def check_event_loop(http: httpx.AsyncClient, client_name: str) -> None:
                 f"This {client_name} is in use by event loop {previous!r}, which is still running,"
                 f" and was called from another, {loop!r}. Its connections belong to one event loop:"
                 f" create one {client_name} per event loop (per thread running one)."
+            )
+        if bound is not None and any(getattr(t, "event_loop_bound", False) for t in _transports(http)):
+            raise ReplicateError(
+                f"This {client_name} sends over aiohttp, whose session belongs to the event loop that"
+                f" first used it ({previous or 'now gone'!r}), not to {loop!r}: create a new"
+                f" {client_name} in each event loop (each asyncio.run())."
             )
         if bound is not None:
             forget_connections(http)  # opened by a loop that has stopped: unusable here

@@ -82,8 +82,27 @@ def test_asyncio_run_twice_with_one_client(em: Emulator) -> None:
     assert asyncio.run(username()) == asyncio.run(username())  # the second loop opens its own connections
 
 
-def test_one_async_client_in_two_running_loops_is_one_clear_error(em: Emulator) -> None:
-    client = em.async_client()
+def test_asyncio_run_twice_over_aiohttp_is_one_clear_error(em: Emulator) -> None:
+    client = em.async_client(http_client=replicate.DefaultAioHttpClient())
+
+    async def first() -> str:
+        return (await client.account.get()).username
+
+    async def second() -> None:
+        try:
+            await client.account.get()
+        finally:
+            await client.close()
+
+    assert asyncio.run(first()) == "emulator"
+    with pytest.raises(replicate.ReplicateError, match=r"aiohttp.*each asyncio\.run"):
+        asyncio.run(second())
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_one_async_client_in_two_running_loops_is_one_clear_error(em: Emulator, transport: str) -> None:
+    http = replicate.DefaultAioHttpClient() if transport == "aiohttp" else None
+    client = em.async_client(http_client=http)
     first_done, second_done = threading.Event(), threading.Event()
     errors: List[BaseException] = []
 
@@ -92,6 +111,7 @@ def test_one_async_client_in_two_running_loops_is_one_clear_error(em: Emulator) 
         first_done.set()
         while not second_done.is_set():
             await asyncio.sleep(0.01)
+        await client.close()
 
     async def use_from_the_second_loop() -> Any:
         return await client.account.get()
