@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from ._exceptions import PredictionCanceledError as PredictionCanceledError
     from ._exceptions import RateLimitError as RateLimitError
     from ._exceptions import ReplicateError as ReplicateError
+    from ._exceptions import ResponseTooLargeError as ResponseTooLargeError
     from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
     from ._file_output import AsyncFileOutput as AsyncFileOutput
     from ._file_output import FileOutput as FileOutput
@@ -135,6 +136,7 @@ _ERRORS = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "ResponseTooLargeError",
     "APIStatusError",
     "BadRequestError",
     "AuthenticationError",
@@ -213,6 +215,7 @@ __all__ = [
     "RateLimitError",
     "Replicate",
     "ReplicateError",
+    "ResponseTooLargeError",
     "Timeout",
     "UnprocessableEntityError",
     "Version",

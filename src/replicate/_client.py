@@ -59,10 +59,12 @@ from ._exceptions import (
     APITimeoutError,
     ClientClosedError,
     ReplicateError,
+    ResponseTooLargeError,
     decode_error_body,
     note_may_have_been_created,
     status_error,
 )
+from ._limits import MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, BodyLimit, aread_body, call_deadline, read_body
 from ._logs import logger
 from ._low_level import JSON as _JSON
 from ._low_level import LowLevelRequest, low_level_call
@@ -407,8 +409,10 @@ class _ClientBase(Generic[HttpT]):
     def _exchange(self, call: Call[Any], *, stream: bool) -> Generator[ExchangeStep, Any, httpx.Response]:
         """Send `call`, retrying as the policy allows; returns a successful response.
 
-        The body is read unless `stream`. A driver performs each yielded step and sends back
-        its result (or throws its exception) — see `Replicate._drive`.
+        The body is read unless `stream`, within a deadline and a size cap (see `_limits`):
+        `timeout` bounds each attempt, from sending to the body's last byte, not each read.
+        A driver performs each yielded step and sends back its result (or throws its
+        exception) — see `Replicate._drive`.
         """
         if self._http.is_closed:
             raise ClientClosedError(
@@ -420,14 +424,15 @@ class _ClientBase(Generic[HttpT]):
         waited = 0.0
         while True:
             request = self._build_request(call)
+            deadline = call_deadline(request.extensions.get("timeout"))
             try:
                 response: httpx.Response = yield _SEND, request
                 if response.status_code < 400 and not stream:
-                    yield _READ, response
+                    yield _READ, (response, BodyLimit(deadline, _max_body_bytes(call)))
             except _NOT_WRITTEN as exc:
                 # Refused by httpx itself: nothing was sent, and sending again would fail the same way.
                 raise _unsendable_error(exc, request) from None
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 delay = policy.delay_after_error(exc, attempt=attempt, billable=call.billable)
                 if delay is None:
                     raise _connection_error(exc, request, call) from exc
@@ -436,11 +441,12 @@ class _ClientBase(Generic[HttpT]):
                 if response.status_code < 400:
                     logger.debug("%s %s -> %d", request.method, request.url, response.status_code)
                     return response
+                body: object = None
                 try:
-                    yield _READ, response
-                except httpx.TransportError:
+                    yield _READ, (response, BodyLimit(deadline, MAX_ERROR_BODY_BYTES))
+                    body = decode_error_body(response)
+                except (httpx.RequestError, ResponseTooLargeError):
                     pass  # the status alone decides; the body was only for the message
-                body = decode_error_body(response) if response.is_closed else None
                 delay = policy.delay_after_response(
                     response, body, attempt=attempt, waited=waited, billable=call.billable
                 )
@@ -583,7 +589,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
                 if kind is _SEND:
                     result: Any = http.send(arg, stream=True)
                 elif kind is _READ:
-                    result = arg.read()
+                    result = read_body(*arg)
                 else:
                     result = time.sleep(arg)
             except Exception as exc:
@@ -779,7 +785,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
                 if kind is _SEND:
                     result: Any = await http.send(arg, stream=True)
                 elif kind is _READ:
-                    result = await arg.aread()
+                    result = await aread_body(*arg)
                 else:
                     import anyio
 
@@ -1133,18 +1139,27 @@ def _unsendable_error(exc: httpx.TransportError, request: httpx.Request) -> APIC
     return APIConnectionError(message=message, request=request)
 
 
-def _connection_error(
-    exc: httpx.TransportError, request: httpx.Request, call: Call[Any]
-) -> APIConnectionError:
+def _connection_error(exc: httpx.RequestError, request: httpx.Request, call: Call[Any]) -> APIConnectionError:
     if isinstance(exc, httpx.TimeoutException):
         error: APIConnectionError = APITimeoutError(
             request, message=f"Request timed out ({type(exc).__name__})."
         )
+    elif isinstance(exc, httpx.DecodingError):
+        error = APIConnectionError(message=f"The answer's body could not be decoded: {exc}", request=request)
+    elif isinstance(exc, httpx.TooManyRedirects):
+        error = APIConnectionError(message=f"Too many redirects: {exc}", request=request)
     else:
         error = APIConnectionError(message=f"Connection error: {exc or type(exc).__name__}", request=request)
     if call.billable and not isinstance(exc, NEVER_SENT):
         note_may_have_been_created(error, _NOT_RETRIED)
     return error
+
+
+def _max_body_bytes(call: Call[Any]) -> Optional[int]:
+    """The cap on a successful answer read whole: file bytes are the caller's to size."""
+    if isinstance(call, BinaryCall) or call.cast_to is bytes or call.cast_to is httpx.Response:
+        return None
+    return MAX_JSON_BYTES
 
 
 def _status_error(response: httpx.Response, body: object, call: Call[Any]) -> APIStatusError:

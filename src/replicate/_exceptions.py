@@ -6,6 +6,7 @@
     │   ├── APIConnectionError        no usable response: DNS, refused, reset, TLS...
     │   │   └── APITimeoutError       the request took longer than its timeout
     │   ├── APIResponseValidationError  a response that is not what the API promises
+    │   │   └── ResponseTooLargeError     a response body larger than the client reads
     │   └── APIStatusError            the API answered with a 4xx or 5xx status
     │       ├── BadRequestError             400
     │       ├── AuthenticationError         401
@@ -56,6 +57,7 @@ __all__ = [
     "PredictionCanceledError",
     "RateLimitError",
     "ReplicateError",
+    "ResponseTooLargeError",
     "UnprocessableEntityError",
 ]
 
@@ -152,6 +154,23 @@ class APIResponseValidationError(APIError):
         )
         self.response = response
         self.status_code = response.status_code
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The answer's body, decoded, is larger than the client reads (`max_bytes`): a compressed
+    body that inflates without end, say. Nothing of it is kept."""
+
+    max_bytes: int
+
+    def __init__(self, response: httpx.Response, max_bytes: int) -> None:
+        request = response.request
+        super().__init__(
+            response,
+            None,
+            message=f"The API's answer to {request.method} {request.url.path} is larger than"
+            f" {max_bytes // 2**20} MiB once decoded; it was not read.",
+        )
+        self.max_bytes = max_bytes
 
 
 class APIStatusError(APIError):

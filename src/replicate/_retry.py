@@ -8,7 +8,9 @@ after every failed attempt. The rules, from api-surface.md:
   long to wait (`retry-after-ms`, `Retry-After` in seconds or as an HTTP date, or the
   `retry_after` field of a problem body); `x-should-retry: true|false` overrides the status;
 - a 429 that says how long to wait is retried for as long as those waits add up to
-  `rate_limit_budget` seconds, so a throttled account slows down instead of failing;
+  `rate_limit_budget` seconds, so a throttled account slows down instead of failing; but
+  at most `MAX_RATE_LIMIT_RETRIES` times, and a wait of zero, a negative one or a date in the
+  past says nothing (it is backoff and `max_retries` then): every loop ends, by count and by time;
 - a request that creates something billable (a prediction, a training) is retried only where
   the server provably did not act on it: the connection was never made, a 429, or
   `x-should-retry: true`. Anything else could run (and bill) the model twice.
@@ -26,7 +28,11 @@ import httpx
 
 from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 
-__all__ = ["NEVER_SENT", "RetryPolicy", "retry_after_seconds"]
+__all__ = ["MAX_RATE_LIMIT_RETRIES", "NEVER_SENT", "RetryPolicy", "retry_after_seconds"]
+
+MAX_RATE_LIMIT_RETRIES = 20
+"""Retries of 429s that name their wait, whatever the time budget: a server answering
+`Retry-After: 0.001` forever must not hold a call for 120,000 requests."""
 
 _RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
@@ -56,12 +62,16 @@ class RetryPolicy:
         if not (server_said_retry or status in _RETRYABLE_STATUSES or status >= 500):
             return None
         requested = retry_after_seconds(response.headers, body)
+        if requested is not None and requested <= 0:
+            requested = None  # "now" (0, negative, a past date) names no wait: back off instead
         if status == 429 and requested is not None:
-            # The server named its wait: honour it within the time budget, not a count.
+            # The server named its wait: honour it within the time budget (and a generous count).
+            if attempt >= MAX_RATE_LIMIT_RETRIES:
+                return None
             return requested if waited + requested <= self.rate_limit_budget else None
         if attempt >= self.max_retries:
             return None
-        if requested is not None and 0 <= requested <= MAX_RETRY_AFTER:
+        if requested is not None and requested <= MAX_RETRY_AFTER:
             return requested
         return self.backoff(attempt)
 
