@@ -16,3 +16,16 @@ MAX_RETRY_AFTER = 60.0
 
 # The statuses after which a prediction or training never changes again.
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled", "aborted"})
+# The statuses of one still running (or about to).
+RUNNING_STATUSES = frozenset({"starting", "processing"})
+
+
+def has_ended(status: str, completed_at: object) -> bool:
+    """Whether a prediction (or training) reading `status` will change no more.
+
+    A status this client does not know (one the API adds later) counts as ended once the
+    prediction reports `completed_at`; until then it is waited on like `processing`.
+    """
+    if status in TERMINAL_STATUSES:
+        return True
+    return status not in RUNNING_STATUSES and completed_at is not None

@@ -23,6 +23,10 @@ the create answers at once, so the first call comes as soon as the prediction ex
 callback runs in the caller's thread or task, between requests: keep it quick. An exception it raises ends the wait and propagates; the
 prediction keeps running.
 
+Ended: a prediction has ended when its status is `succeeded`, `failed`, `canceled` or `aborted`,
+or is one this client does not know (the API may add some) and `completed_at` is set; `run()`
+then raises `ModelError` naming that status. An unknown status without `completed_at` is waited on.
+
 Output: URLs and data: URIs become `FileOutput` (`AsyncFileOutput`), recursively, unless
 `use_file_output=False`; a model whose output schema says `x-cog-array-type: iterator` returns an
 iterator. A failed prediction raises `ModelError`, a canceled one `PredictionCanceledError`.
@@ -42,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, MutableMapping, Opt
 import httpx
 
 from ._call import Call, check_options
-from ._constants import TERMINAL_STATUSES
+from ._constants import has_ended
 from ._exceptions import APIError, ModelError, PredictionCanceledError, note_may_have_been_created
 from ._file_input import FileInputs, find_files, upload_urls
 from ._file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
@@ -198,7 +202,7 @@ class RunPlan:
 
     def finish(self, prediction: Prediction) -> Steps[Prediction]:
         """Wait for the prediction to end (cancelled if the caller gives up); raise unless it succeeded."""
-        if prediction.status not in TERMINAL_STATUSES:
+        if not has_ended(prediction.status, prediction.completed_at):
             yield Running(prediction.id)
             prediction = yield from wait_steps(prediction, self.watch)
             yield Running(None)
@@ -281,14 +285,17 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
     delay = FIRST_POLL
     cap = poll_interval_cap()
     attempts = 0
-    while prediction.status not in TERMINAL_STATUSES:
+    while not has_ended(prediction.status, prediction.completed_at):
         url = prediction.urls.stream
         if url and watch is None and attempts < STREAM_ATTEMPTS:
             attempts += 1
             try:
-                yield from _until_done(url)
-            except (httpx.TransportError, APIError):
-                pass  # fall back to the prediction itself (and polling if the stream keeps failing)
+                ended = yield from _until_done(url, get)
+            except (httpx.RequestError, APIError):
+                ended = None  # fall back to the prediction itself (and polling if the stream keeps failing)
+            if ended is not None:
+                prediction = ended
+                continue
         else:
             yield Sleep(delay)
             delay = min(delay * POLL_GROWTH, cap)
@@ -305,16 +312,22 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
     return prediction
 
 
-def _until_done(url: str) -> Steps[bool]:
+def _until_done(url: str, get: Call[Prediction]) -> Steps[Optional[Prediction]]:
+    """Read the event stream to its `done` or its end (None). A stream sending only keep-alives
+    has its prediction fetched now and then: once that has ended, it is returned."""
     from ._stream import EventReader
 
     reader = EventReader(url)
     while True:
         events = yield from reader.read()
         if events is None:
-            return False
-        if any(event.event == "done" for event in events):
-            return True
+            return None
+        if not events:
+            prediction: Prediction = yield get
+            if has_ended(prediction.status, prediction.completed_at):
+                return prediction
+        elif any(event.event == "done" for event in events):
+            return None
 
 
 def run_steps(plan: RunPlan) -> Steps[Any]:

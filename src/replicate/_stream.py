@@ -3,7 +3,9 @@
     bytes from the socket ──feed()──▶ SSEDecoder ──▶ ServerSentEvent(event, data, id)
                                         (keeps only the unfinished line and event)
     EventReader: the steps (see `_steps.py`) that open `urls.stream` and read events a slice at a time
-    follow_events: emit those events in batches (one `Emit` per slice) until `done`
+                 (or [] after `STREAM_IDLE_CHECK` seconds of keep-alives only)
+    follow_events: emit those events in batches (one `Emit` per slice) until `done`; a stream
+                   gone quiet has its prediction looked at, and is left once that has ended
     stream_steps: create a prediction, then emit its `output`/`logs` events until `done`
 
 The decoder is a pure object fed chunks of any size (a chunk may end inside a line, a CRLF
@@ -20,6 +22,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import time
 import warnings
 from typing import (
     TYPE_CHECKING,
@@ -38,6 +41,7 @@ from typing import (
 import httpx
 
 from ._call import Call
+from ._constants import has_ended
 from ._exceptions import APIConnectionError, ModelError, PredictionCanceledError, logs_tail
 from ._steps import Emit, OpenResponse, OpenStream, ReadChunk, Running, Steps
 
@@ -210,6 +214,10 @@ def event_stream_call(url: str) -> Call[Any]:
 _SLICE = 2048
 """Bytes of a read decoded at a time by `EventReader` (a few dozen typical events)."""
 
+STREAM_IDLE_CHECK = 10.0
+"""Seconds of an event stream sending keep-alives (`: ping`) and no event after which its
+prediction is fetched: a stream that never sends `done` must not outlive its prediction."""
+
 
 class EventReader:
     """Reads one prediction's event stream, the events of one decoded slice per `read()` (steps)."""
@@ -222,12 +230,16 @@ class EventReader:
         # so the first is handed over without waiting for the whole chunk to be decoded.
         self.pending = b""
         self.offset = 0
+        self.quiet_since = 0.0
 
     def read(self) -> Steps[Optional[List[ServerSentEvent]]]:
-        """The next events (at least one), or None when the server closed the stream."""
+        """The next events, or None when the server closed the stream. No events ([]) means the
+        stream has sent only keep-alives for `STREAM_IDLE_CHECK` seconds: time to look at the
+        prediction (the next read goes on from where this one stopped)."""
         opened = self.opened
         if opened is None:
             opened = self.opened = yield OpenStream(event_stream_call(self.url))
+            self.quiet_since = time.monotonic()
         while True:
             if self.offset >= len(self.pending):
                 self.pending = yield ReadChunk(opened)
@@ -238,10 +250,15 @@ class EventReader:
             piece = self.pending[self.offset : self.offset + _SLICE]
             self.offset += _SLICE
             events = self.decoder.feed(piece)
+            now = time.monotonic()
             if events:
+                self.quiet_since = now
                 return events
+            if now - self.quiet_since >= STREAM_IDLE_CHECK:
+                self.quiet_since = now
+                return []
 
-    def interrupted(self, cause: Optional[BaseException] = None) -> StreamInterruptedError:
+    def interrupted(self, cause: object = None) -> StreamInterruptedError:
         request = self.opened.response.request if self.opened else httpx.Request("GET", self.url)
         reason = f" ({cause})" if cause else ""
         return StreamInterruptedError(
@@ -296,7 +313,8 @@ def follow_events(
 
     Raises `ModelError` on an `error` event or a `done` with a failure `reason`, and
     `StreamInterruptedError` if the stream ends first. A `done` without a reason is a success
-    (`{}`, per the API), so the prediction is fetched only to report a failure.
+    (`{}`, per the API), so the prediction is fetched only to report a failure, or when the
+    stream has gone quiet: one whose prediction has ended without a `done` is left then.
     """
     url = prediction.urls.stream
     assert url is not None
@@ -304,10 +322,13 @@ def follow_events(
     while True:
         try:
             events = yield from reader.read()
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise reader.interrupted(exc) from exc
         if events is None:
             raise reader.interrupted()
+        if not events:
+            yield from _unless_ended(prediction, reader)
+            continue
         values: List[Any] = []
         for event in events:
             if event.event in _ENDS:
@@ -333,6 +354,20 @@ def _end(prediction: Prediction, event: ServerSentEvent) -> Steps[None]:
     failure = failure_from_done(final, event)
     if failure is not None:
         raise failure
+
+
+def _unless_ended(prediction: Prediction, reader: EventReader) -> Steps[None]:
+    """Raise if the prediction of a quiet stream has ended: its failure, else the stream's."""
+    from .resources.predictions import Predictions
+
+    current: Prediction = yield Predictions.get.build(None, prediction_id=prediction.id)
+    if not has_ended(current.status, current.completed_at):
+        return
+    if current.status == "canceled":
+        raise PredictionCanceledError(current)
+    if current.status != "succeeded":
+        raise ModelError(current)
+    raise reader.interrupted(f"prediction {current.id} has {current.status}, and its stream sent no `done`")
 
 
 def _succeeded(done: ServerSentEvent) -> bool:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
-from .._constants import TERMINAL_STATUSES
+from .._constants import has_ended
 from ._args import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_USAGE, UsageError
 from ._display import StatusLine
 from ._inputs import InputSpec, describe_inputs, input_specs, parse_inputs
@@ -308,7 +308,7 @@ def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
 
     prediction = yield from plan.create()
     holder.append(prediction)
-    if prediction.urls.stream is None or prediction.status in TERMINAL_STATUSES:
+    if prediction.urls.stream is None or has_ended(prediction.status, prediction.completed_at):
         final = yield from wait_steps(prediction)
         holder.append(final)
         raise_unless_succeeded(final)

@@ -11,7 +11,7 @@ from typing import Any, Dict, Generator, List, Union
 from typing_extensions import Literal, Unpack
 
 from .._call import Call, CreatedPageCall, check_json, drop_unset, expand_path
-from .._constants import TERMINAL_STATUSES
+from .._constants import has_ended
 from .._resource import E, Raw, Resource, Sleep, Step, Streamed, V, endpoint, procedure
 from .._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..types import Prediction, WebhookEvent
@@ -91,7 +91,8 @@ class Predictions(Resource[E, V]):
         """Poll `GET /predictions/{prediction_id}` until the prediction succeeds, fails or is canceled.
 
         Returns the final prediction; it does not raise when the prediction failed (check
-        `.status`). Polls quickly at first, then every `poll_interval` seconds.
+        `.status`). Polls quickly at first, then every `poll_interval` seconds. A status this
+        client does not know ends the wait once the prediction reports `completed_at`.
         """
         path = expand_path("/predictions/{prediction_id}", prediction_id=prediction_id)
         if not 0 < poll_interval < math.inf:  # NaN fails both comparisons
@@ -101,7 +102,7 @@ class Predictions(Resource[E, V]):
         delay = min(0.05, poll_interval)
         while True:
             prediction: Prediction = yield Call("GET", path, Prediction, options=options)
-            if prediction.status in TERMINAL_STATUSES:
+            if has_ended(prediction.status, prediction.completed_at):
                 return prediction
             yield Sleep(delay)
             delay = min(delay * 2, poll_interval)

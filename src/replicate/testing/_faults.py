@@ -5,6 +5,7 @@ em.faults.rate_limit(5)                            # more than 5 requests/s get 
 em.faults.drop_next(1, after_processing=True)      # act on the request, then close the socket
 em.faults.delay(0.5, path="/v1/predictions")       # answer slowly
 em.faults.cut_stream(after_events=2)               # the next event stream ends early
+em.faults.stall_stream(after_events=1)             # the next one then sends `: ping` forever
 em.faults.random(0.1, seed=1)                      # 10% of requests: 503, 429 or a drop
 em.faults.clear()
 """
@@ -15,7 +16,7 @@ import random as _random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 __all__ = ["Fault", "Faults"]
 
@@ -53,6 +54,7 @@ class Faults:
         self._random_rate = 0.0
         self._random: _random.Random = _random.Random(0)
         self._cut_after: Optional[int] = None
+        self._stall: Optional[Tuple[int, float]] = None
         self.injected: List[str] = []
         """A log of every fault injected, as `"<kind> <method> <path>"`."""
 
@@ -107,6 +109,13 @@ class Faults:
         with self._lock:
             self._cut_after = after_events
 
+    def stall_stream(self, after_events: int = 0, *, ping_every: float = 0.05) -> None:
+        """After `after_events` events, the next event stream sends only keep-alive comments
+        (`: ping`, every `ping_every` seconds) and never its `done`, until the client leaves (or a
+        minute has passed), whatever the prediction does."""
+        with self._lock:
+            self._stall = (after_events, ping_every)
+
     def random(self, rate: float, *, seed: int = 0) -> None:
         """Fault a `rate` share of API requests at random: 503, 429, or a dropped connection."""
         with self._lock:
@@ -119,6 +128,7 @@ class Faults:
             self._per_second = None
             self._random_rate = 0.0
             self._cut_after = None
+            self._stall = None
 
     # -- used by the server ----------------------------------------------------------------------
 
@@ -165,6 +175,14 @@ class Faults:
             if cut is not None:
                 self.injected.append(f"cut GET {path}")
             return cut
+
+    def take_stream_stall(self, path: str) -> Optional[Tuple[int, float]]:
+        """After how many events the event stream at `path` is to send only keep-alives, and how often."""
+        with self._lock:
+            stall, self._stall = self._stall, None
+            if stall is not None:
+                self.injected.append(f"stall GET {path}")
+            return stall
 
     def _log(self, fault: Fault, method: str, path: str) -> Fault:
         label = str(fault.status) if fault.kind == "status" else fault.kind

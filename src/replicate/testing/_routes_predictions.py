@@ -145,6 +145,7 @@ class PredictionRoutes(BaseHandler):
 
     def _stream_events(self, prediction: PredictionRecord, path: str) -> None:
         cut = self.emulator.faults.take_stream_cut(path)
+        stall = self.emulator.faults.take_stream_stall(path)
         last = self.headers.get("Last-Event-ID")
         sent = int(last) if last and last.isdigit() else 0
         self.send_response(200)
@@ -155,6 +156,8 @@ class PredictionRoutes(BaseHandler):
         self.close_connection = True
         written = 0
         while True:
+            if stall is not None and written >= stall[0]:
+                return self._keep_alive_only(stall[1])
             with prediction.changed:
                 while len(prediction.events) <= sent:
                     prediction.changed.wait(0.5)
@@ -165,12 +168,22 @@ class PredictionRoutes(BaseHandler):
                     continue
                 if cut is not None and written >= cut:
                     return
+                if stall is not None and written >= stall[0]:
+                    return self._keep_alive_only(stall[1])
                 lines = "".join(f"data: {line}\n" for line in data.split("\n"))
                 self.wfile.write(f"id: {sent}\nevent: {event}\n{lines}\n".encode())
                 self.wfile.flush()
                 written += 1
                 if event == "done":
                     return
+
+    def _keep_alive_only(self, every: float) -> None:
+        """A stream that has stalled: comments, never an event, until the client goes (or a minute)."""
+        ends = time.monotonic() + 60
+        while time.monotonic() < ends:
+            self.wfile.write(b": ping\n\n")
+            self.wfile.flush()
+            time.sleep(every)
 
     # -- trainings ------------------------------------------------------------------------------------
 

@@ -1,0 +1,168 @@
+"""Waits that must end: a stream that never says `done`, a status the client does not know."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+import replicate
+from replicate._stream import StreamInterruptedError
+from replicate.testing import Emulator
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def quick_idle_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("replicate._stream.STREAM_IDLE_CHECK", 0.2)
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    em = Emulator(wait_window=0.2)
+    with em.serve():
+        yield em
+
+
+# -- a stream that sends only keep-alives ----------------------------------------------------------
+# The emulator's stalled stream pings for a minute: without a watch on the prediction, each of
+# these calls would take that minute.
+
+
+@pytest.mark.usefixtures("quick_idle_check")
+def test_run_leaves_a_stream_that_never_says_done_once_the_prediction_has_ended(emulator: Emulator) -> None:
+    emulator.faults.stall_stream(after_events=0)
+    started = time.monotonic()
+    output = emulator.client().run("replicate/sleep", input={"seconds": 0.5})
+    assert output == "slept 0.5s"
+    assert time.monotonic() - started < 20
+    assert any(entry.startswith("stall") for entry in emulator.faults.injected)
+
+
+@pytest.mark.usefixtures("quick_idle_check")
+def test_use_streaming_ends_when_a_stalled_streams_prediction_has_ended(emulator: Emulator) -> None:
+    emulator.faults.stall_stream(after_events=2)
+    tokens = emulator.client().use("replicate/stream-tokens", streaming=True)
+    received: List[Any] = []
+    started = time.monotonic()
+    with pytest.raises(StreamInterruptedError, match="sent no `done`"):
+        for chunk in tokens(max_tokens=5, delay=0):
+            received.append(chunk)
+    assert time.monotonic() - started < 20
+    assert len(received) == 2
+
+
+@pytest.mark.usefixtures("quick_idle_check")
+def test_a_stalled_stream_of_a_failed_prediction_raises_its_model_error(emulator: Emulator) -> None:
+    emulator.faults.stall_stream(after_events=0)
+    model = emulator.client().use("replicate/fail", streaming=True)
+    with pytest.raises(replicate.ModelError, match="this model always fails"):
+        list(model())
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("quick_idle_check")
+async def test_async_run_leaves_a_stalled_stream_too(emulator: Emulator) -> None:
+    emulator.faults.stall_stream(after_events=0)
+    async with replicate.AsyncReplicate(base_url=emulator.base_url, bearer_token=emulator.token) as client:
+        started = time.monotonic()
+        assert await client.run("replicate/sleep", input={"seconds": 0.5}) == "slept 0.5s"
+        assert time.monotonic() - started < 20
+
+
+# -- a status the client does not know --------------------------------------------------------------
+
+
+class PredictionServer:
+    """Creates one prediction (no event stream) and answers its polls with `statuses`, then the last."""
+
+    def __init__(self, statuses: List[Dict[str, Any]]) -> None:
+        self.polls = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def _answer(self, state: Dict[str, Any], status: int = 200) -> None:
+                body = json.dumps(
+                    {
+                        "id": "p1",
+                        "version": "hidden",
+                        "model": "acme/new",
+                        "input": {},
+                        "created_at": "2026-11-26T10:00:00Z",
+                        "urls": {"get": f"{outer.base_url}/predictions/p1", "cancel": "x"},
+                        "status": "starting",
+                        **state,
+                    }
+                ).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._answer({}, 201)
+
+            def do_GET(self) -> None:
+                outer.polls += 1
+                self._answer(statuses[min(outer.polls, len(statuses)) - 1])
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> PredictionServer:
+        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def client(self) -> replicate.Replicate:
+        return replicate.Replicate(base_url=self.base_url, bearer_token="r8_test")
+
+
+DONE = "2026-11-26T10:00:05Z"
+
+
+def unknown_then_succeeded(polls_of_unknown: int, **unknown: Any) -> List[Dict[str, Any]]:
+    # Without the rule, a client polling an unknown status sees `succeeded` in the end and
+    # returns the output: the tests below would fail rather than hang.
+    return [{"status": "archived", **unknown}] * polls_of_unknown + [
+        {"status": "succeeded", "output": "late", "completed_at": DONE}
+    ]
+
+
+def test_run_ends_on_an_unknown_status_once_completed_at_is_set() -> None:
+    with PredictionServer(unknown_then_succeeded(40, completed_at=DONE)) as server:
+        with pytest.raises(replicate.ModelError, match="archived"):
+            server.client().run("acme/new", input={})
+    assert server.polls == 1
+
+
+def test_predictions_wait_returns_an_unknown_status_once_completed_at_is_set() -> None:
+    with PredictionServer(unknown_then_succeeded(40, completed_at=DONE)) as server:
+        prediction = server.client().predictions.wait(prediction_id="p1")
+    assert prediction.status == "archived"
+    assert server.polls == 1
+
+
+def test_an_unknown_status_without_completed_at_is_waited_on() -> None:
+    with PredictionServer(unknown_then_succeeded(3)) as server:
+        assert server.client().run("acme/new", input={}) == "late"
+    assert server.polls == 4
