@@ -202,6 +202,7 @@ class _ClientBase(Generic[HttpT]):
     base_url: httpx.URL
     timeout: TimeoutTypes
     max_retries: int
+    strict_response_validation: bool
     _default_headers: Mapping[str, Union[str, Omit]]
     _default_query: Mapping[str, object]
     _http: HttpT
@@ -220,6 +221,7 @@ class _ClientBase(Generic[HttpT]):
         default_headers: Optional[Mapping[str, Union[str, Omit]]] = None,
         default_query: Optional[Mapping[str, object]] = None,
         http_client: Optional[HttpT] = None,
+        strict_response_validation: bool = False,
         **legacy_options: Never,
     ) -> None:
         """All keyword-only; each defaults from the environment or `replicate._constants`.
@@ -229,6 +231,9 @@ class _ClientBase(Generic[HttpT]):
         without a path, as 1.x took it, means its `/v1`);
         `timeout` (seconds or an `httpx.Timeout`) to 60 s with 5 s to connect; `max_retries`
         to 2. `http_client` is your own configured httpx client (proxies, transports, limits).
+        `strict_response_validation=True` makes an answer with a field that does not match its
+        type fail the call (`APIResponseValidationError`, naming the field); by default such a
+        field reads as None unless the object cannot do without it (an `id`, a `status`).
         """
         if legacy_args or legacy_options:
             raise _legacy_arguments(type(self).__name__, len(legacy_args), legacy_options)
@@ -259,6 +264,7 @@ class _ClientBase(Generic[HttpT]):
         self.base_url = url
         self.timeout = timeout
         self.max_retries = max_retries
+        self.strict_response_validation = strict_response_validation
         self._default_headers = dict(default_headers or {})
         _merge_headers({}, self._default_headers)  # refuses values HTTP cannot carry, now rather than later
         self._default_query = dict(default_query or {})
@@ -301,6 +307,7 @@ class _ClientBase(Generic[HttpT]):
         default_query: Optional[Mapping[str, object]] = None,
         set_default_query: Optional[Mapping[str, object]] = None,
         http_client: Optional[HttpT] = None,
+        strict_response_validation: Optional[bool] = None,
     ) -> Self:
         """A new client with some options changed, sharing this one's connection pool.
 
@@ -323,6 +330,11 @@ class _ClientBase(Generic[HttpT]):
             default_headers=headers,
             default_query=query,
             http_client=http_client or self._http,
+            strict_response_validation=(
+                self.strict_response_validation
+                if strict_response_validation is None
+                else strict_response_validation
+            ),
         )
 
     with_options = copy
@@ -489,7 +501,12 @@ class _ClientBase(Generic[HttpT]):
                 return validate_json(content)
             return _adapter(cast_to).validate_json(content)
         except ValueError as exc:  # pydantic's ValidationError and JSONDecodeError both are
-            raise _validation_error(response, cast_to, exc) from None
+            if self.strict_response_validation:
+                raise _validation_error(response, cast_to, exc) from None
+            try:
+                return _read_leniently(cast_to, _read_json()(content), response)
+            except ValueError as unreadable:  # not JSON, or a field it cannot do without
+                raise _validation_error(response, cast_to, unreadable) from None
 
     def _make_page(self, response: httpx.Response, call: PageCall[Any]) -> Any:
         from . import pagination
@@ -508,7 +525,10 @@ class _ClientBase(Generic[HttpT]):
                 data = _adapter(_page_body()).validate_python(_read_json()(content))
             except ValueError as exc:
                 raise _validation_error(response, cast_to, exc) from None
-            read = _adapter(cast_to).validator.validate_python
+            strict: Callable[[Any], Any] = _adapter(cast_to).validator.validate_python
+            read = (
+                strict if self.strict_response_validation else partial(_read_item, strict, cast_to, response)
+            )
 
         def invalid(index: int, exc: Exception) -> Exception:
             return _validation_error(response, cast_to, exc, item=index)
@@ -1186,11 +1206,11 @@ def _validation_error(
     text = response.text
     snippet = text[:200] + ("…" if len(text) > 200 else "")
     lines = str(exc).strip().splitlines()
-    if item is not None and len(lines) > 1:
-        # "1 validation error for Prediction" says little; the field and the problem do
-        first = f"results[{item}]: {' '.join(line.strip() for line in lines[1:3])}"
-    else:
-        first = lines[0] if lines else type(exc).__name__
+    # "1 validation error for Prediction" says little; the field and the problem do
+    first = " ".join(line.strip() for line in lines[1:3]) if len(lines) > 1 else lines[0] if lines else ""
+    first = first or type(exc).__name__
+    if item is not None:
+        first = f"results[{item}]: {first}"
     request = f"{response.request.method} {response.request.url.path}"
     if item is not None:
         request += f"?{response.request.url.query.decode()}" if response.request.url.query else ""
@@ -1199,6 +1219,32 @@ def _validation_error(
         body=text,
         message=f"The API's answer to {request} could not be read as {name}: {first}. Body starts: {snippet!r}",
     )
+
+
+def _read_leniently(cast_to: Any, data: Any, response: httpx.Response) -> Any:
+    """What a strict read refused, read field by field (see `_models.read_leniently`).
+
+    Raises `ValueError` (`UnreadableFieldError` naming the field) if a needed field is unreadable.
+    """
+    from ._models import read_leniently
+
+    problems: List[str] = []
+    value = read_leniently(cast_to, data, problems)
+    logger.info(
+        "Read %s %s leniently; left None: %s",
+        response.request.method,
+        response.request.url.path,
+        "; ".join(problems[:10]),
+    )
+    return value
+
+
+def _read_item(read: Callable[[Any], Any], cast_to: Any, response: httpx.Response, item: Any) -> Any:
+    """One item of a page, read strictly, else leniently."""
+    try:
+        return read(item)
+    except ValueError:
+        return _read_leniently(cast_to, item, response)
 
 
 def _check_timeout(timeout: object) -> None:

@@ -5,12 +5,22 @@
     Timestamp               `datetime` that also reads the API's 1-9 digit fractions
     BuiltOnAccess           marks a nested model checked with its parent, built when first read
     Abbreviated             a value whose repr is cut to a width, for reprs that stay on a line
+    read_leniently          reads what a strict read refused: unreadable fields the caller can
+                            do without become None (the client's default; see below)
 
 Replicate's API grows: a response may carry fields this SDK has not heard of yet, and an enum
 may gain a value (a new prediction status). Neither may break parsing, so models keep extra
 fields (reachable as attributes and in `.to_dict()`), and enum fields are typed
 `OpenEnum[Literal[...]]`, which is `Union[Literal[...], str]`: type checkers still see the known
 values, an unknown one parses.
+
+And a field may come back null, or in a shape the spec does not give it, in a response whose
+every other field is fine (a file whose `expires_at` is null). A client reads strictly first
+(fast, in one pass); when that fails, and the client was not made with
+`strict_response_validation=True`, `read_leniently` reads the answer again, field by field:
+a field it cannot read becomes None (its problem logged), unless the model lists it in
+`_needed_fields` (an object's `id`, a prediction's `status`), whose failure fails the call and
+names it.
 
 This module is loaded on first use of a type, never by `import replicate`.
 """
@@ -20,14 +30,22 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, Optional, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Set, Tuple, Type, TypeVar, Union, cast
 
 import pydantic
 from pydantic import BeforeValidator, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
-from typing_extensions import Annotated, Literal, get_args
+from typing_extensions import Annotated, Literal, get_args, get_origin
 
-__all__ = ["Abbreviated", "BaseModel", "BuiltOnAccess", "OpenEnum", "Timestamp"]
+__all__ = [
+    "Abbreviated",
+    "BaseModel",
+    "BuiltOnAccess",
+    "OpenEnum",
+    "Timestamp",
+    "UnreadableFieldError",
+    "read_leniently",
+]
 
 
 class Abbreviated:
@@ -60,6 +78,10 @@ class BaseModel(pydantic.BaseModel):
     schema) say False: their bodies are read as JSON first, then typed (and their pages item by
     item; see pagination.py). pydantic-core builds free-form values ~1.6x slower while validating
     JSON than its plain JSON reader does: a 2 MB page of 25 models took ~40% longer in one pass."""
+
+    _needed_fields: ClassVar[Tuple[str, ...]] = ("id",)
+    """Fields without which the object is of no use: a lenient read (module docstring) fails
+    when one of these cannot be read, rather than leave it None."""
 
     _built_on_access: ClassVar[Tuple[str, ...]] = ()
     """The fields marked `BuiltOnAccess`: each holds its checked dict until first read."""
@@ -227,3 +249,98 @@ if TYPE_CHECKING or _reads_long_fractions():
 else:
     Timestamp = Annotated[datetime, BeforeValidator(_trim_fraction)]
 """A `format: date-time` field: parsed to an aware `datetime` ("Z" and "+00:00" both read)."""
+
+
+# -- reading leniently ------------------------------------------------------------------------------
+
+
+class UnreadableFieldError(ValueError):
+    """A field the object cannot do without (`_needed_fields`) is missing or unreadable."""
+
+
+def read_leniently(tp: Any, value: Any, problems: List[str], where: str = "") -> Any:
+    """`value` read as `tp`, a part that cannot be read left None and described in `problems`.
+
+    Raises `UnreadableFieldError`, naming it, when a model's needed field (`_needed_fields`)
+    cannot be read. Slow (a validator per field), so only for what the one-pass read refused.
+    """
+    try:
+        return _adapter(tp).validate_python(value)
+    except pydantic.ValidationError as exc:
+        failure = exc
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is Annotated:
+        return read_leniently(args[0], value, problems, where)
+    if origin is Union:
+        for arg in args:
+            if _is_model(arg) or get_origin(arg) in (list, dict, Annotated):
+                return read_leniently(arg, value, problems, where)
+    if _is_model(tp) and isinstance(value, dict):
+        return _model_leniently(tp, _str_keys(value), problems, where)
+    if origin is list and isinstance(value, list):
+        items = cast("List[Any]", value)
+        return [read_leniently(args[0], item, problems, f"{where}[{i}]") for i, item in enumerate(items)]
+    if origin is dict and isinstance(value, dict):
+        entries = _str_keys(value)
+        return {
+            key: read_leniently(args[1], item, problems, f"{where}.{key}") for key, item in entries.items()
+        }
+    error = failure.errors()[0]
+    problems.append(f"{where or 'the body'}: {error['msg']} (got {_short(value)})")
+    return None
+
+
+def _model_leniently(model: Type[BaseModel], data: Dict[str, Any], problems: List[str], where: str) -> Any:
+    values: Dict[str, Any] = {}
+    known: Set[str] = set()
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        known.add(key)
+        path = f"{where}.{key}" if where else key
+        annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        if name in model._needed_fields:
+            values[name] = _needed(annotation, data, key, path)
+        elif key in data:
+            values[name] = read_leniently(annotation, data[key], problems, path)
+        elif field.is_required():
+            problems.append(f"{path}: missing")
+            values[name] = None
+    extras = {key: value for key, value in data.items() if key not in known}
+    fields_set = {name for name, field in model.model_fields.items() if (field.alias or name) in data}
+    return model.model_construct(_fields_set=fields_set, **values, **extras)
+
+
+def _needed(annotation: Any, data: Dict[str, Any], key: str, path: str) -> Any:
+    if key not in data:
+        raise UnreadableFieldError(f"{path}: missing, and needed")
+    try:
+        return _adapter(annotation).validate_python(data[key])
+    except pydantic.ValidationError as exc:
+        message = exc.errors()[0]["msg"]
+        raise UnreadableFieldError(f"{path}: {message} (got {_short(data[key])}), and needed") from None
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _str_keys(value: Any) -> Dict[str, Any]:
+    return {str(key): item for key, item in value.items()}
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+_adapters: Dict[Any, Any] = {}
+
+
+def _adapter(tp: Any) -> Any:
+    try:
+        adapter = _adapters.get(tp)
+    except TypeError:  # unhashable metadata
+        return pydantic.TypeAdapter(tp)
+    if adapter is None:
+        adapter = _adapters[tp] = pydantic.TypeAdapter(tp)
+    return adapter

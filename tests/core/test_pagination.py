@@ -150,7 +150,10 @@ def test_a_prediction_with_malformed_urls_fails_when_reached_after_the_good_ones
     good = [prediction_item(server, pid) for pid in ("a", "c")]
     broken = {**prediction_item(server, "b"), "urls": {"cancel": "c"}}
     server.queue(Reply(200, json.dumps({"results": [good[0], broken, good[1]], "next": None})))
-    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    # strictly: by default, a missing `urls.get` reads as None (tests/reliability/test_lenient_reading.py)
+    client = replicate.Replicate(
+        base_url=server.base_url, bearer_token="r8_test", strict_response_validation=True
+    )
     seen: List[str] = []
     with pytest.raises(replicate.APIResponseValidationError, match=r"results\[1\]: urls.get"):
         for prediction in client.predictions.list():

@@ -76,6 +76,7 @@ CONSTRUCTOR: Dict[str, Any] = {
     "default_headers": None,
     "default_query": None,
     "http_client": None,
+    "strict_response_validation": False,
 }
 
 # low-level methods; each takes, after `path`, the keywords api-surface.md calls them with

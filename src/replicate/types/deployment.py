@@ -9,7 +9,7 @@ Also the request parameters of `deployments.create`, `.update`, `.get`, `.delete
 `deployments.predictions.create`.
 """
 
-from typing import List, Mapping, Optional
+from typing import ClassVar, List, Mapping, Optional, Tuple
 
 from typing_extensions import NotRequired, Required, TypedDict
 
@@ -50,6 +50,8 @@ class DeploymentRelease(BaseModel):
 
 class Deployment(BaseModel):
     """A deployment, as `GET /deployments/{deployment_owner}/{deployment_name}` returns it."""
+
+    _needed_fields: ClassVar[Tuple[str, ...]] = ("owner", "name")
 
     owner: Optional[str] = None
     name: Optional[str] = None

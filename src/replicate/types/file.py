@@ -50,7 +50,8 @@ class File(BaseModel):
     metadata: Dict[str, object]
     urls: FileURLs
     created_at: Timestamp
-    expires_at: Timestamp
+    # Required by the spec, and a timestamp there; the API sends null for a file that does not expire.
+    expires_at: Optional[Timestamp]
     # Not in the spec; every real response carries them.
     name: Optional[str] = None
     etag: Optional[str] = None

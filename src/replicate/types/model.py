@@ -9,7 +9,7 @@ Also the request parameters of `models.create`, `.update`, `.list`, `.get`, `.de
 `.search`, `models.readme.get`, `models.examples.list` and `models.predictions.create`.
 """
 
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from pydantic import Field
 from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
@@ -42,6 +42,8 @@ class Model(BaseModel):
     carry a `Version` and a `Prediction`, parsed as such. A `default_example` that is not a
     whole prediction (the spec allows `{}`) stays a plain dict rather than failing the model.
     """
+
+    _needed_fields: ClassVar[Tuple[str, ...]] = ("owner", "name")
 
     _typed_from_json = False  # carries OpenAPI schemas: see BaseModel
 

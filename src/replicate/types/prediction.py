@@ -13,7 +13,7 @@ shows a small status card (`_repr_html_`): status, timing, progress, error, outp
 
 import html
 from datetime import datetime
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union, cast
+from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Tuple, Union, cast
 
 from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
 
@@ -69,6 +69,8 @@ class Prediction(BaseModel):
     `version` is the version id, or `"hidden"` for official models that do not expose versions.
     `output` is whatever the model returned (`None` until it has output).
     """
+
+    _needed_fields: ClassVar[Tuple[str, ...]] = ("id", "status")
 
     id: str
     status: OpenEnum[PredictionStatus]
