@@ -56,10 +56,10 @@ from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
-    APITimeoutError,
     ClientClosedError,
     ReplicateError,
     ResponseTooLargeError,
+    connection_error,
     decode_error_body,
     note_may_have_been_created,
     status_error,
@@ -1160,16 +1160,7 @@ def _unsendable_error(exc: httpx.TransportError, request: httpx.Request) -> APIC
 
 
 def _connection_error(exc: httpx.RequestError, request: httpx.Request, call: Call[Any]) -> APIConnectionError:
-    if isinstance(exc, httpx.TimeoutException):
-        error: APIConnectionError = APITimeoutError(
-            request, message=f"Request timed out ({type(exc).__name__})."
-        )
-    elif isinstance(exc, httpx.DecodingError):
-        error = APIConnectionError(message=f"The answer's body could not be decoded: {exc}", request=request)
-    elif isinstance(exc, httpx.TooManyRedirects):
-        error = APIConnectionError(message=f"Too many redirects: {exc}", request=request)
-    else:
-        error = APIConnectionError(message=f"Connection error: {exc or type(exc).__name__}", request=request)
+    error = connection_error(exc, request)
     if call.billable and not isinstance(exc, NEVER_SENT):
         note_may_have_been_created(error, _NOT_RETRIED)
     return error

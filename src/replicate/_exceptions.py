@@ -254,6 +254,18 @@ def logs_tail(logs: Optional[str]) -> str:
     return "\n\nLast lines of the logs:\n" + "\n".join(lines[-20:]) if lines else ""
 
 
+def connection_error(exc: httpx.RequestError, request: httpx.Request) -> APIConnectionError:
+    """The error for a failure of httpx's: a timeout, a reset, a body that is not the gzip it
+    says, a redirect loop... every one an `APIConnectionError` (`APITimeoutError` for timeouts)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(request, message=f"Request timed out ({type(exc).__name__}).")
+    if isinstance(exc, httpx.DecodingError):
+        return APIConnectionError(message=f"The answer's body could not be decoded: {exc}", request=request)
+    if isinstance(exc, httpx.TooManyRedirects):
+        return APIConnectionError(message=f"Too many redirects: {exc}", request=request)
+    return APIConnectionError(message=f"Connection error: {exc or type(exc).__name__}", request=request)
+
+
 def note_may_have_been_created(error: APIError, note: str) -> APIError:
     """`error`, marked as from a request that may have created something, `note` saying what to do."""
     error.may_have_been_created = True

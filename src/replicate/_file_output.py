@@ -31,6 +31,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 import httpx
 
 from ._call import Call
+from ._exceptions import connection_error
 
 if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate, _ClientBase
@@ -217,6 +218,8 @@ class FileOutput(_FileOutputBase):
         try:
             self._seen(response)
             yield from response.iter_bytes(chunk_size)
+        except httpx.RequestError as exc:  # the download broke off: typed, as every transport failure
+            raise connection_error(exc, response.request) from exc
         finally:
             response.close()
 
@@ -258,6 +261,8 @@ class AsyncFileOutput(_FileOutputBase):
             self._seen(response)
             async for chunk in response.aiter_bytes(chunk_size):
                 yield chunk
+        except httpx.RequestError as exc:
+            raise connection_error(exc, response.request) from exc
         finally:
             await response.aclose()
 

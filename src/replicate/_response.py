@@ -15,10 +15,13 @@ Parsing is the client's (`_client._ClientBase._parse`), shared with plain calls.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, Iterator, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Iterator, Optional, TypeVar, Union
 
 import httpx
+
+from ._exceptions import connection_error
 
 if TYPE_CHECKING:
     from ._call import Call
@@ -34,6 +37,7 @@ __all__ = [
 ]
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 _UNPARSED: Any = object()
 
@@ -96,7 +100,8 @@ class APIResponse(_ResponseBase[R]):
         return self._parse_read()
 
     def read(self) -> bytes:
-        return self.http_response.read()
+        with typed_transport_errors(self.http_request):
+            return self.http_response.read()
 
     def text(self) -> str:
         self.read()
@@ -107,13 +112,13 @@ class APIResponse(_ResponseBase[R]):
         return self.http_response.json()
 
     def iter_bytes(self, chunk_size: Optional[int] = None) -> Iterator[bytes]:
-        return self.http_response.iter_bytes(chunk_size)
+        return _typed_iter(self.http_response.iter_bytes(chunk_size), self.http_request)
 
     def iter_text(self, chunk_size: Optional[int] = None) -> Iterator[str]:
-        return self.http_response.iter_text(chunk_size)
+        return _typed_iter(self.http_response.iter_text(chunk_size), self.http_request)
 
     def iter_lines(self) -> Iterator[str]:
-        return self.http_response.iter_lines()
+        return _typed_iter(self.http_response.iter_lines(), self.http_request)
 
     def close(self) -> None:
         self.http_response.close()
@@ -126,7 +131,8 @@ class AsyncAPIResponse(_ResponseBase[R]):
         return self._parse_read()
 
     async def read(self) -> bytes:
-        return await self.http_response.aread()
+        with typed_transport_errors(self.http_request):
+            return await self.http_response.aread()
 
     async def text(self) -> str:
         await self.read()
@@ -137,16 +143,36 @@ class AsyncAPIResponse(_ResponseBase[R]):
         return self.http_response.json()
 
     def iter_bytes(self, chunk_size: Optional[int] = None) -> AsyncIterator[bytes]:
-        return self.http_response.aiter_bytes(chunk_size)
+        return _atyped_iter(self.http_response.aiter_bytes(chunk_size), self.http_request)
 
     def iter_text(self, chunk_size: Optional[int] = None) -> AsyncIterator[str]:
-        return self.http_response.aiter_text(chunk_size)
+        return _atyped_iter(self.http_response.aiter_text(chunk_size), self.http_request)
 
     def iter_lines(self) -> AsyncIterator[str]:
-        return self.http_response.aiter_lines()
+        return _atyped_iter(self.http_response.aiter_lines(), self.http_request)
 
     async def close(self) -> None:
         await self.http_response.aclose()
+
+
+@contextlib.contextmanager
+def typed_transport_errors(request: httpx.Request) -> Generator[None, None, None]:
+    """httpx's failures while reading a body (a reset, bad gzip...) raised as `APIConnectionError`."""
+    try:
+        yield
+    except httpx.RequestError as exc:
+        raise connection_error(exc, request) from exc
+
+
+def _typed_iter(chunks: Iterator[T], request: httpx.Request) -> Iterator[T]:
+    with typed_transport_errors(request):
+        yield from chunks
+
+
+async def _atyped_iter(chunks: AsyncIterator[T], request: httpx.Request) -> AsyncIterator[T]:
+    with typed_transport_errors(request):
+        async for chunk in chunks:
+            yield chunk
 
 
 PathLike = Union[str, "os.PathLike[str]"]

@@ -222,17 +222,18 @@ def test_a_60_kb_html_error_page_gives_a_short_message_and_keeps_the_page() -> N
 # -- a dropped socket mid-body stays typed --------------------------------------------------------
 
 
-def test_a_connection_cut_mid_body_is_an_api_connection_error() -> None:
-    def cut(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", "100")
-        handler.end_headers()
-        handler.wfile.write(b'{"type": "us')
-        handler.wfile.flush()
-        handler.connection.shutdown(socket.SHUT_RDWR)
+def cut_body(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", "100")
+    handler.end_headers()
+    handler.wfile.write(b'{"type": "us')
+    handler.wfile.flush()
+    handler.connection.shutdown(socket.SHUT_RDWR)
 
-    with MisbehavingServer(cut) as server:
+
+def test_a_connection_cut_mid_body_is_an_api_connection_error() -> None:
+    with MisbehavingServer(cut_body) as server:
         with pytest.raises(replicate.APIConnectionError):
             server.client(max_retries=0).account.get()
 
@@ -250,3 +251,36 @@ def test_reading_a_hostile_html_error_page_takes_linear_time(unit: str) -> None:
             server.client(max_retries=0).account.get()
         assert time.monotonic() - started < 3
     assert info.value.body == page
+
+
+def test_a_streamed_response_cut_mid_body_is_an_api_connection_error() -> None:
+    with MisbehavingServer(cut_body) as server:
+        with server.client(max_retries=0).account.with_streaming_response.get() as response:
+            with pytest.raises(replicate.APIConnectionError):
+                response.read()
+
+
+def test_a_streamed_response_with_bad_gzip_is_typed_while_iterating() -> None:
+    def bad_gzip(handler: BaseHTTPRequestHandler) -> None:
+        answer(handler, 200, b"not gzip at all", Content_Type="application/json", Content_Encoding="gzip")
+
+    with MisbehavingServer(bad_gzip) as server:
+        with server.client().account.with_streaming_response.get() as response:
+            with pytest.raises(replicate.APIConnectionError, match="could not be decoded"):
+                list(response.iter_bytes())
+
+
+def test_a_file_output_download_cut_mid_body_is_an_api_connection_error() -> None:
+    with MisbehavingServer(cut_body) as server:
+        output = replicate.FileOutput(f"{server.base_url}/files/out.png", server.client(max_retries=0))
+        with pytest.raises(replicate.APIConnectionError):
+            output.read()
+
+
+@pytest.mark.anyio
+async def test_an_async_file_output_download_cut_mid_body_is_typed_too() -> None:
+    with MisbehavingServer(cut_body) as server:
+        async with server.async_client(max_retries=0) as client:
+            output = replicate.AsyncFileOutput(f"{server.base_url}/files/out.png", client)
+            with pytest.raises(replicate.APIConnectionError):
+                await output.read()
