@@ -3,6 +3,7 @@
 
     python scripts/soak.py [--runs 1000] [--concurrency 100] [--fault-rate 0.1]
                            [--fork-trials 0] [--pickle-rounds 0]
+                           [--429-calls 0] [--endless-streams 0 --idle-check 1]
 
 Checks: every output is right or the error says the prediction may exist; no input is
 created twice; no call outlives its timeout; open sockets return to the baseline; RSS of the
@@ -11,6 +12,11 @@ connection pool, parent and child running at once, each checking it got its own 
 `--pickle-rounds N` raises errors in a process pool N times, each reaching the parent whole and
 without the token (`--runs 0` runs just those). The emulator runs in a child process, so sockets
 and RSS are the client's alone (the emulator keeps every prediction and request it saw). Prints the figures; exits 1 if a check fails.
+
+`--429-calls N` makes N calls to a server answering 429 "retry now" forever (a wait of 0, a
+negative one, a past date, 1 ms): each must end as RateLimitError after a bounded number of
+requests. `--endless-streams N` runs run() and use(streaming=True) N times on event streams that
+ping and never say `done`: each must end soon after its prediction does (with `--runs 0`, just those).
 """
 
 from __future__ import annotations
@@ -222,6 +228,136 @@ def process_checks(fork_trials: int, pickle_rounds: int) -> int:
     return 1 if wrong else 0
 
 
+# -- 429 loops: a server that always says "retry now" ---------------------------------------------------
+
+
+def soak_429_loop(calls: int, concurrency: int) -> int:
+    """Every call to a server answering 429 with a wait of 0, a negative one, a past date or 1 ms
+    must end, as RateLimitError, after a bounded number of requests (issue 17, point 9)."""
+    import email.utils
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from replicate._retry import MAX_RATE_LIMIT_RETRIES
+
+    waits = [
+        ("Retry-After", "0"),
+        ("Retry-After", "-3"),
+        ("Retry-After", email.utils.formatdate(time.time() - 3600, usegmt=True)),
+        ("retry-after-ms", "1"),
+    ]
+    seen = {"requests": 0}
+    lock = threading.Lock()
+
+    class Throttle(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            with lock:
+                seen["requests"] += 1
+                name, value = waits[seen["requests"] % len(waits)]
+            body = b'{"detail": "slow down"}'
+            self.send_response(429)
+            self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Throttle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    outcomes = {"rate_limited": 0, "other": 0}
+    durations: List[float] = []
+
+    async def all_calls() -> None:
+        gate = asyncio.Semaphore(concurrency)
+        async with replicate.AsyncReplicate(
+            base_url=base_url, bearer_token="r8_soak", max_retries=1
+        ) as client:
+
+            async def one() -> None:
+                async with gate:
+                    started = time.monotonic()
+                    try:
+                        await client.account.get()
+                        outcomes["other"] += 1
+                    except replicate.RateLimitError:
+                        outcomes["rate_limited"] += 1
+                    except Exception:
+                        outcomes["other"] += 1
+                    durations.append(time.monotonic() - started)
+
+            await asyncio.gather(*(one() for _ in range(calls)))
+
+    started = time.monotonic()
+    try:
+        asyncio.run(asyncio.wait_for(all_calls(), timeout=300))
+    finally:
+        server.shutdown()
+        server.server_close()
+    bound = calls * (MAX_RATE_LIMIT_RETRIES + 1)
+    print(f"429 loop: {calls} calls at concurrency {concurrency}: {time.monotonic() - started:.1f} s")
+    print(
+        f"outcomes: {outcomes}; requests {seen['requests']} (bound {bound}, {seen['requests'] / calls:.1f}/call)"
+    )
+    print(f"slowest call: {max(durations):.2f} s")
+    failed = outcomes["other"] or seen["requests"] > bound or len(durations) != calls
+    print("PASS" if not failed else "FAIL")
+    return 1 if failed else 0
+
+
+# -- endless streams: pings, never `done` ------------------------------------------------------------------
+
+
+def soak_endless_stream(runs: int, idle_check: float) -> int:
+    """run() and use(streaming=True) on event streams that stall into keep-alives must end soon
+    after their prediction does, and give their sockets back (issue 17, point 10)."""
+    import replicate._stream
+    from replicate._stream import StreamInterruptedError
+
+    replicate._stream.STREAM_IDLE_CHECK = idle_check
+    emulator = Emulator(wait_window=0.2)
+    outcomes = {"run_ok": 0, "stream_interrupted": 0, "wrong": 0}
+    durations: List[float] = []
+    with emulator.serve():
+        client = emulator.client()
+        baseline = open_sockets()
+        started = time.monotonic()
+        for n in range(runs):
+            emulator.faults.stall_stream(after_events=n % 3)
+            began = time.monotonic()
+            try:
+                if n % 2:
+                    chunks = list(
+                        client.use("replicate/stream-tokens", streaming=True)(max_tokens=8, delay=0)
+                    )
+                    outcomes["wrong"] += 1  # a stalled stream cannot pass for a whole output
+                    print(f"  run {n}: stream gave {chunks!r}")
+                else:
+                    output = client.run("replicate/sleep", input={"seconds": 0.3})
+                    outcomes["run_ok" if output == "slept 0.3s" else "wrong"] += 1
+            except StreamInterruptedError:
+                outcomes["stream_interrupted"] += 1
+            durations.append(time.monotonic() - began)
+        elapsed = time.monotonic() - started
+        client.close()
+        time.sleep(0.5)  # the emulator (in this process) notices a gone client at its next ping
+        after = open_sockets()
+    stalls = sum(entry.startswith("stall") for entry in emulator.faults.injected)
+    print(f"endless streams: {runs} runs, stream idle check {idle_check:g} s: {elapsed:.1f} s")
+    print(f"outcomes: {outcomes}; stalled streams served: {stalls}")
+    print(f"slowest run: {max(durations):.2f} s (a stalled stream pings for 60 s)")
+    print(f"client sockets: baseline {baseline}, after close {after}")
+    failed = outcomes["wrong"] or max(durations) > idle_check * 4 + 5 or after > baseline
+    print("PASS" if not failed else "FAIL")
+    return 1 if failed else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=1000)
@@ -230,10 +366,17 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--fork-trials", type=int, default=0)
     parser.add_argument("--pickle-rounds", type=int, default=0)
+    parser.add_argument("--429-calls", dest="calls_429", type=int, default=0)
+    parser.add_argument("--endless-streams", type=int, default=0)
+    parser.add_argument("--idle-check", type=float, default=1.0, help="--endless-streams: seconds")
     args = parser.parse_args()
     failed = 0
     if args.fork_trials or args.pickle_rounds:
         failed |= process_checks(args.fork_trials, args.pickle_rounds)
+    if args.calls_429:
+        failed |= soak_429_loop(args.calls_429, args.concurrency)
+    if args.endless_streams:
+        failed |= soak_endless_stream(args.endless_streams, args.idle_check)
     if args.runs:
         failed |= asyncio.run(soak(args.runs, args.concurrency, args.fault_rate, args.timeout))
     return failed
