@@ -19,7 +19,6 @@ differs between sync and async. Streamed responses (event streams, `FileOutput` 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any, List, Mapping, Optional
 
 import httpx
@@ -34,10 +33,14 @@ MAX_ERROR_BODY_BYTES = 2**20
 """An error body is read for its message only: beyond this it is left unread."""
 
 
-@dataclass(frozen=True)
 class BodyLimit:
-    deadline: Optional[float]
-    max_bytes: Optional[int]
+    """The deadline and the size cap of one body's read (a plain class: one is made per request)."""
+
+    __slots__ = ("deadline", "max_bytes")
+
+    def __init__(self, deadline: Optional[float], max_bytes: Optional[int]) -> None:
+        self.deadline = deadline
+        self.max_bytes = max_bytes
 
     def check(self, response: httpx.Response, size: int) -> None:
         if self.max_bytes is not None and size > self.max_bytes:
