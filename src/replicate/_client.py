@@ -1217,7 +1217,7 @@ def _read_leniently(cast_to: Any, data: Any, response: httpx.Response) -> Any:
 
     Raises `ValueError` (`UnreadableFieldError` naming the field) if a needed field is unreadable.
     """
-    from ._models import read_leniently
+    from ._models import read_leniently  # here: `import replicate` does not load pydantic
 
     problems: List[str] = []
     value = read_leniently(cast_to, data, problems)
