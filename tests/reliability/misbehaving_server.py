@@ -29,6 +29,12 @@ class MisbehavingServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
+                elif self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    while True:  # aiohttp sends some bodies chunked, even empty ones
+                        size = int(self.rfile.readline().split(b";")[0] or b"0", 16)
+                        self.rfile.read(size + 2)
+                        if not size:
+                            break
                 outer.requests.append(f"{self.command} {self.path}")
                 try:
                     behaviour(self)
