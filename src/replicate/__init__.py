@@ -18,8 +18,9 @@ Setting `replicate.bearer_token`, `base_url`, `timeout`, `max_retries`, `default
 from __future__ import annotations
 
 import os
+import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union
 
 from ._sentinels import NOT_GIVEN as _NOT_GIVEN
 from ._version import __version__
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     from ._types import RequestOptions
     from ._types import Timeout as Timeout
     from ._use import get_path_url as get_path_url
+    from ._use import use as use
     from ._webhooks import WebhookVerificationError as WebhookVerificationError
     from .resources.account import Account
     from .resources.collections import Collections
@@ -128,6 +130,7 @@ _LAZY: Dict[str, tuple[str, str]] = {
     "FileOutput": ("._file_output", "FileOutput"),
     "AsyncFileOutput": ("._file_output", "AsyncFileOutput"),
     "get_path_url": ("._use", "get_path_url"),
+    "use": ("._use", "use"),
     "WebhookVerificationError": ("._webhooks", "WebhookVerificationError"),
 }
 _ERRORS = [
@@ -262,17 +265,7 @@ def default_client() -> Replicate:
     """The client behind `replicate.run`, `replicate.predictions`, ...: built from the module
     attributes above and the environment, and rebuilt when any of them changes."""
     global _default, _default_key
-    key = (
-        bearer_token,
-        str(base_url) if base_url is not None else None,
-        repr(timeout),
-        max_retries,
-        tuple(sorted((default_headers or {}).items())),
-        tuple(sorted((default_query or {}).items())),
-        id(http_client),
-        os.environ.get("REPLICATE_API_TOKEN"),
-        os.environ.get("REPLICATE_BASE_URL"),
-    )
+    key = _default_client_key()
     client = _default
     if client is not None and key == _default_key:
         return client
@@ -283,6 +276,29 @@ def default_client() -> Replicate:
             _default = Replicate(**_client_options(), http_client=http_client)
             _default_key = key
         return _default
+
+
+def _default_client_key() -> Any:
+    """What the module-level client is made from: the module attributes and the environment
+    (inside a Cog model, the current prediction's token, which changes with each prediction)."""
+    return (
+        bearer_token,
+        str(base_url) if base_url is not None else None,
+        repr(timeout),
+        max_retries,
+        tuple(sorted((default_headers or {}).items())),
+        tuple(sorted((default_query or {}).items())),
+        id(http_client),
+        os.environ.get("REPLICATE_API_TOKEN"),
+        os.environ.get("REPLICATE_BASE_URL"),
+        _cog_scope_token() if "cog" in sys.modules else None,  # outside Cog, no cost
+    )
+
+
+def _cog_scope_token() -> Optional[str]:
+    from ._platform import cog_scope_token
+
+    return cog_scope_token()
 
 
 def _client_options() -> Dict[str, Any]:
@@ -325,24 +341,8 @@ def run(
     )
 
 
-def use(
-    ref: Any,
-    *,
-    hint: Any = None,
-    streaming: bool = False,
-    use_async: bool = False,
-    progress: Optional[Callable[[Prediction], object]] = None,
-) -> Any:
-    """A model as a Python function: `Replicate().use(...)` on the module-level client."""
-    if use_async:
-        from ._use import use as _use_function
-
-        return _use_function(ref, hint=hint, streaming=streaming, use_async=True, progress=progress)
-    return default_client().use(ref, hint=hint, streaming=streaming, progress=progress)
-
-
-def stream(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
-    """Deprecated: iterate a model's output events; use `use(ref, streaming=True)` instead."""
+def stream(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Iterator[str]:
+    """Deprecated: iterate a model's output as text chunks; use `use(ref, streaming=True)` instead."""
     return default_client().stream(ref, input=input, **params)
 
 

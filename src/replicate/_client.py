@@ -31,11 +31,13 @@ from typing import (
     TYPE_CHECKING,
     Any,
     AsyncGenerator,
+    AsyncIterator,
     Callable,
     ClassVar,
     Dict,
     Generator,
     Generic,
+    Iterator,
     List,
     Optional,
     Tuple,
@@ -43,10 +45,11 @@ from typing import (
     TypeVar,
     Union,
     cast,
+    overload,
 )
 
 import httpx
-from typing_extensions import Never, Self
+from typing_extensions import Literal, Never, Self
 
 from . import _pools
 from ._call import BinaryCall, Call, CreatedPageCall, PageCall, drop_unset
@@ -77,6 +80,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._response import APIResponse, AsyncAPIResponse
+    from ._use import AsyncFunction, Function, Input, Output
     from .resources.account import Account
     from .resources.collections import Collections
     from .resources.deployments import Deployments
@@ -567,6 +571,42 @@ class _ClientBase(Generic[HttpT]):
         """Run a procedure's steps for its raw ("raw") or streamed ("streamed") form."""
         raise NotImplementedError
 
+    @overload
+    def use(
+        self: Replicate,
+        ref: Any,
+        *,
+        hint: Optional[Callable[Input, Output]] = None,
+        streaming: Literal[False] = False,
+        progress: Optional[Callable[[Prediction], object]] = None,
+    ) -> Function[Input, Output]: ...
+    @overload
+    def use(
+        self: Replicate,
+        ref: Any,
+        *,
+        hint: Optional[Callable[Input, Output]] = None,
+        streaming: Literal[True],
+        progress: Optional[Callable[[Prediction], object]] = None,
+    ) -> Function[Input, Iterator[Output]]: ...
+    @overload
+    def use(
+        self: AsyncReplicate,
+        ref: Any,
+        *,
+        hint: Optional[Callable[Input, Output]] = None,
+        streaming: Literal[False] = False,
+        progress: Optional[Callable[[Prediction], object]] = None,
+    ) -> AsyncFunction[Input, Output]: ...
+    @overload
+    def use(
+        self: AsyncReplicate,
+        ref: Any,
+        *,
+        hint: Optional[Callable[Input, Output]] = None,
+        streaming: Literal[True],
+        progress: Optional[Callable[[Prediction], object]] = None,
+    ) -> AsyncFunction[Input, AsyncIterator[Output]]: ...
     def use(
         self,
         ref: Any,
@@ -575,7 +615,10 @@ class _ClientBase(Generic[HttpT]):
         streaming: bool = False,
         progress: Optional[Callable[[Prediction], object]] = None,
     ) -> Any:
-        """A model as a Python function (an async one on `AsyncReplicate`). See `replicate._use`."""
+        """A model as a Python function (an async one on `AsyncReplicate`). See `replicate._use`.
+
+        `hint=` (a function with the model's signature) types it: `Function[(prompt: str), str]`.
+        """
         from ._use import use
 
         return use(ref, hint=hint, streaming=streaming, client=self, progress=progress)
@@ -700,8 +743,8 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
             **params,
         )
 
-    def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
-        """Deprecated: iterate a model's server-sent events. Use `use(ref, streaming=True)`."""
+    def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Iterator[str]:
+        """Deprecated: iterate a model's output as text chunks. Use `use(ref, streaming=True)`."""
         from ._stream import stream
 
         return stream(self, ref, input=input, **params)
@@ -909,8 +952,10 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
             **params,
         )
 
-    async def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Any:
-        """Deprecated: iterate a model's server-sent events. Use `use(ref, streaming=True)`."""
+    async def stream(
+        self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
+    ) -> AsyncIterator[str]:
+        """Deprecated: iterate a model's output as text chunks. Use `use(ref, streaming=True)`."""
         from ._stream import async_stream
 
         return await async_stream(self, ref, input=input, **params)

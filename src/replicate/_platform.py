@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 from functools import cache
-from typing import Optional
+from typing import Any, Optional
 
 from ._version import __version__
 
@@ -37,14 +37,35 @@ def token_from_environment() -> Optional[str]:
 def _token_from_cog_scope() -> Optional[str]:
     # Inside a Cog model, each prediction can carry its own token; `cog` is optional.
     if "cog" not in sys.modules:
+        import importlib
         import importlib.util
 
         if importlib.util.find_spec("cog") is None:
             return None
-    try:
-        from cog import current_scope  # type: ignore[import-not-found]
+        try:
+            importlib.import_module("cog")
+        except Exception:
+            return None
+    return cog_scope_token()
 
-        token = current_scope().context.get("REPLICATE_API_TOKEN")  # type: ignore[union-attr]
+
+def cog_scope_token() -> Optional[str]:
+    """The token in the current Cog prediction's scope, if `cog` is loaded and has one.
+
+    Its key is matched case-insensitively: Cog passes the prediction's context as it was sent
+    (`replicate_api_token` or `REPLICATE_API_TOKEN`).
+    """
+    cog: Any = sys.modules.get("cog")
+    if cog is None:
+        return None
+    try:
+        context: Any = cog.current_scope().context
+        token = context.get("REPLICATE_API_TOKEN")
+        if token is None:
+            token = next(
+                (v for k, v in context.items() if isinstance(k, str) and k.lower() == "replicate_api_token"),
+                None,
+            )
     except Exception:
         return None
     return token if isinstance(token, str) and token else None

@@ -2,17 +2,19 @@
 
     prepare_run(...)  → RunPlan          everything checkable without a request: the reference,
                                          wait/prefer, file inputs (a missing path fails here)
-    run_steps(plan)   → steps            uploads → create (Prefer: wait) → wait_steps → output
+    run_steps(plan)   → steps            uploads → create (Prefer: wait unless wait=False)
+                                         → wait_steps → output
     wait_steps(p)     → steps            past the server's wait window: follow `urls.stream` to
                                          its `done` event, else poll at a short, growing interval
     run(client, ...)        = complete(client, run_steps(plan))          (see `_steps.py`)
     async_run(client, ...)  = await async_complete(client, run_steps(plan))
 
-`wait`: True (the default) sends `Prefer: wait` so quick models answer in one request, then
-keeps waiting however long the model runs. `wait=N` sends `Prefer: wait=N` (N in 1..60).
-`wait=False` creates the prediction and returns it at once, as a `Prediction` (no output yet;
-follow it with `client.predictions.get` / `.wait`). `prefer=` sets the header yourself, and
-cannot be combined with `wait`.
+`run()` always returns the output. `wait` only says how the create request waits: True (the
+default) sends `Prefer: wait` so quick models answer in one request; `wait=N` sends
+`Prefer: wait=N` (N in 1..60); `wait=False` sends no `Prefer` header, so the create answers at
+once. Either way the prediction is then followed to its end. `prefer=` sets the header yourself,
+and cannot be combined with `wait`. To start a prediction without waiting for it, use
+`client.predictions.create(...)` or `use(ref).create(...)`.
 
 Progress: `run(..., progress=callback)` calls `callback(prediction)` with the `Prediction` as
 first created, then each time its status, logs or output change, and once more when it ends
@@ -28,8 +30,8 @@ or is one this client does not know (the API may add some) and `completed_at` is
 then raises `ModelError` naming that status. An unknown status without `completed_at` is waited on.
 
 Output: URLs and data: URIs become `FileOutput` (`AsyncFileOutput`), recursively, unless
-`use_file_output=False`; a model whose output schema says `x-cog-array-type: iterator` returns an
-iterator. A failed prediction raises `ModelError`, a canceled one `PredictionCanceledError`.
+`use_file_output=False`. A list output (an iterator model's too: a language model's tokens)
+is a plain list, so it can be iterated again and `"".join()`ed. A failed prediction raises `ModelError`, a canceled one `PredictionCanceledError`.
 Polling is capped by `REPLICATE_POLL_INTERVAL` (seconds) when set.
 """
 
@@ -37,11 +39,10 @@ from __future__ import annotations
 
 import math
 import os
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, MutableMapping, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union, cast
 
 import httpx
 
@@ -54,7 +55,7 @@ from ._refs import ModelRef, parse_ref
 from ._resource import Sleep
 from ._steps import Gather, Running, Steps, async_complete, complete
 from ._types import NOT_GIVEN, NotGiven
-from .resources.models import ModelPredictions, Models, Versions
+from .resources.models import ModelPredictions
 from .resources.predictions import Predictions
 
 if TYPE_CHECKING:
@@ -172,10 +173,7 @@ class RunPlan:
     target: ModelRef
     files: FileInputs
     create_params: Dict[str, Any]
-    block: bool
     use_file_output: bool
-    schema_source: Any = None
-    """The `Model` or `Version` the caller passed, whose schema saves a request."""
     watch: Optional[ProgressWatch] = None
     """The `progress=` callback, if any."""
 
@@ -213,20 +211,17 @@ class RunPlan:
         client: Any = self.client
         return AsyncFileOutput(url, client) if client._is_async else FileOutput(url, client)
 
-    def output(self, prediction: Prediction) -> Steps[Any]:
-        """The prediction's output as `run()` returns it (files, iterators: module docstring)."""
+    def output(self, prediction: Prediction) -> Any:
+        """The prediction's output as `run()` returns it (files, lists: module docstring)."""
         output: Any = prediction.output
         if self.use_file_output:
             output = transform_output(output, self.make_file)
         if type(output) is not list:
             return output
-        schema = yield from version_schema(self.client, prediction, self.schema_source)
         items = cast("List[Any]", output)
-        if is_iterator(output_schema(schema)):
-            return iter(items)
-        # a list that a notebook shows as a gallery (see `_file_output.OutputList`)
-        has_files = any(isinstance(item, (FileOutput, AsyncFileOutput)) for item in items)
-        return OutputList(items) if has_files else items
+        if any(isinstance(item, (FileOutput, AsyncFileOutput)) for item in items):
+            return OutputList(items)  # a list that a notebook shows as a gallery (`_file_output`)
+        return items
 
 
 def raise_unless_succeeded(prediction: Prediction) -> None:
@@ -268,9 +263,7 @@ def prepare_run(
         target=target,
         files=files,
         create_params=create_params,
-        block=wait is not False,
         use_file_output=use_file_output,
-        schema_source=ref if not isinstance(ref, str) else None,
         watch=watch,
     )
 
@@ -335,10 +328,8 @@ def run_steps(plan: RunPlan) -> Steps[Any]:
     prediction = yield from plan.create()
     if plan.watch is not None:
         plan.watch(prediction)
-    if not plan.block:
-        return prediction
     prediction = yield from plan.finish(prediction)
-    return (yield from plan.output(prediction))
+    return plan.output(prediction)
 
 
 def run(
@@ -408,46 +399,6 @@ def transform_output(value: Any, make_file: Callable[[str], Any]) -> Any:
     if isinstance(value, dict):
         return {key: transform_output(item, make_file) for key, item in value.items()}  # pyright: ignore[reportUnknownVariableType]
     return value
-
-
-_schemas: MutableMapping[Any, Dict[str, Optional[Dict[str, Any]]]] = weakref.WeakKeyDictionary()
-
-
-def version_schema(
-    client: _ClientBase[Any], prediction: Prediction, source: Any = None
-) -> Steps[Optional[Dict[str, Any]]]:
-    """The OpenAPI schema of the version that ran `prediction` (cached per client), or None."""
-    from .types import Model, Version
-
-    version = prediction.version if prediction.version != "hidden" else None
-    if isinstance(source, Version) and source.openapi_schema and (version is None or source.id == version):
-        return source.openapi_schema
-    latest = source.latest_version if isinstance(source, Model) else None
-    if latest is not None and latest.openapi_schema and (version is None or latest.id == version):
-        return latest.openapi_schema
-    key = version or prediction.model or ""
-    cache = _schemas.setdefault(client, {})
-    if key in cache:
-        return cache[key]
-    schema = yield from fetch_schema(prediction.model, version)
-    cache[key] = schema
-    return schema
-
-
-def fetch_schema(model: Optional[str], version: Optional[str]) -> Steps[Optional[Dict[str, Any]]]:
-    """`GET` a version's (or the model's latest version's) schema; None if it is not available."""
-    if not model or "/" not in model:
-        return None
-    owner, _, name = model.partition("/")
-    try:
-        if version:
-            found = yield Versions.get.build(None, model_owner=owner, model_name=name, version_id=version)
-            return found.openapi_schema
-        model_info = yield Models.get.build(None, model_owner=owner, model_name=name)
-    except APIError:
-        return None
-    latest = model_info.latest_version
-    return latest.openapi_schema if latest is not None else None
 
 
 def output_schema(schema: Optional[Mapping[str, Any]]) -> Dict[str, Any]:

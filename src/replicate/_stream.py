@@ -6,13 +6,16 @@
                  (or [] after `STREAM_IDLE_CHECK` seconds of keep-alives only)
     follow_events: emit those events in batches (one `Emit` per slice) until `done`; a stream
                    gone quiet has its prediction looked at, and is left once that has ended
-    stream_steps: create a prediction, then emit its `output`/`logs` events until `done`
+    follow_or_finish: follow_events, or, when there is no stream or it carried no `output`
+                   event (only `done`), the whole output once the prediction has ended
+    stream_steps: create a prediction, then emit its output as text chunks until `done`
 
 The decoder is a pure object fed chunks of any size (a chunk may end inside a line, a CRLF
 pair or a UTF-8 character), so sync and async share it, and nothing buffers a whole response.
 
 `stream()` is kept for code written against the older clients and is deprecated in favour of
-`use(ref, streaming=True)`. A stream that ends before its `done` event raises
+`use(ref, streaming=True)`. It yields the output's text chunks as `str` (file outputs as their
+URLs; logs are not mixed in). A stream that ends before its `done` event raises
 `StreamInterruptedError`, never passes for a complete output; an `error` event raises
 `ModelError`.
 """
@@ -41,9 +44,10 @@ from typing import (
 import httpx
 
 from ._call import Call
-from ._constants import has_ended
+from ._constants import TERMINAL_STATUSES, has_ended
 from ._exceptions import APIConnectionError, ModelError, PredictionCanceledError, logs_tail
 from ._steps import Emit, OpenResponse, OpenStream, ReadChunk, Running, Steps
+from .resources.predictions import Predictions
 
 if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate
@@ -308,17 +312,19 @@ def follow_events(
     *,
     kinds: AbstractSet[str] = frozenset(("output",)),
     emit: Callable[[ServerSentEvent], Any] = lambda event: event,
-) -> Steps[None]:
+) -> Steps[bool]:
     """Emit the events of a running prediction whose kind is in `kinds`, made by `emit`, until `done`.
 
-    Raises `ModelError` on an `error` event or a `done` with a failure `reason`, and
-    `StreamInterruptedError` if the stream ends first. A `done` without a reason is a success
-    (`{}`, per the API), so the prediction is fetched only to report a failure, or when the
-    stream has gone quiet: one whose prediction has ended without a `done` is left then.
+    Returns whether any `output` event came. Raises `ModelError` on an `error` event or a `done`
+    with a failure `reason`, and `StreamInterruptedError` if the stream ends first. A `done`
+    without a reason is a success (`{}`, per the API), so the prediction is fetched only to
+    report a failure, or when the stream has gone quiet: one whose prediction has ended without
+    a `done` is left then.
     """
     url = prediction.urls.stream
     assert url is not None
     reader = EventReader(url)
+    had_output = False
     while True:
         try:
             events = yield from reader.read()
@@ -335,7 +341,8 @@ def follow_events(
                 if values:
                     yield Emit(values)
                 yield from _end(prediction, event)
-                return
+                return had_output
+            had_output = had_output or event.event == "output"
             if event.event in kinds:
                 values.append(emit(event))
         if values:
@@ -344,8 +351,6 @@ def follow_events(
 
 def _end(prediction: Prediction, event: ServerSentEvent) -> Steps[None]:
     """Raise what an `error` event or a failed `done` reports; return on a successful `done`."""
-    from .resources.predictions import Predictions
-
     if event.event == "done" and _succeeded(event):
         return
     final: Prediction = yield Predictions.get.build(None, prediction_id=prediction.id)
@@ -386,28 +391,40 @@ def follow_or_finish(
     kinds: AbstractSet[str],
     emit: Callable[[ServerSentEvent], Any] = lambda event: event,
     whole: Callable[[Prediction], List[Any]],
-) -> Steps[None]:
-    """Emit a created prediction's events of `kinds`, made by `emit`, until `done`. A model with
-    no event stream is waited for instead, and `whole(final prediction)` emitted at its end."""
-    if prediction.urls.stream is None:
-        yield Emit(whole((yield from plan.finish(prediction))))
-        return
-    yield Running(prediction.id)
-    yield from follow_events(prediction, kinds=kinds, emit=emit)
-    yield Running(None)
+) -> Steps[Optional[Prediction]]:
+    """Emit a created prediction's events of `kinds`, made by `emit`, until `done`.
+
+    A prediction with no event stream, or whose stream carries no `output` event (some models
+    send only `done` and leave the output in the prediction), is waited for instead, and
+    `whole(final prediction)` emitted at its end; that final prediction is returned (else None).
+    """
+    if prediction.urls.stream is not None and prediction.status not in TERMINAL_STATUSES:
+        yield Running(prediction.id)
+        streamed = yield from follow_events(prediction, kinds=kinds, emit=emit)
+        yield Running(None)
+        if streamed:
+            return None
+        prediction = yield Predictions.get.build(None, prediction_id=prediction.id)
+    final = yield from plan.finish(prediction)
+    yield Emit(whole(final))
+    return final
 
 
 def stream_steps(plan: RunPlan) -> Steps[None]:
-    """Create a streaming prediction and emit its `output` and `logs` events (for `stream()`)."""
+    """Create a streaming prediction and emit its output as text chunks (for `stream()`)."""
     prediction: Prediction = yield from plan.create()
-    yield from follow_or_finish(plan, prediction, kinds={"output", "logs"}, whole=_as_events)
+    yield from follow_or_finish(plan, prediction, kinds={"output"}, emit=_data, whole=_as_text)
 
 
-def _as_events(prediction: Prediction) -> List[Any]:
-    """The whole output as `output` events, one per item of a list."""
+def _data(event: ServerSentEvent) -> str:
+    return event.data
+
+
+def _as_text(prediction: Prediction) -> List[str]:
+    """The whole output as the text chunks its stream would carry: one per item of a list."""
     output: Any = prediction.output
     items = cast("List[Any]", output) if isinstance(output, list) else [] if output is None else [output]
-    return [ServerSentEvent("output", i if isinstance(i, str) else json.dumps(i)) for i in items]
+    return [item if isinstance(item, str) else json.dumps(item) for item in items]
 
 
 _DEPRECATED = (
@@ -418,11 +435,11 @@ _DEPRECATED = (
 
 def stream(
     client: Replicate, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
-) -> Iterator[ServerSentEvent]:
-    """Deprecated. Create a prediction and iterate its `output` and `logs` events as they come.
+) -> Iterator[str]:
+    """Deprecated. Create a prediction and iterate its output as text chunks, as they come.
 
-    `str(event)` is the output text for `output` events (and "" for logs), so
-    `print(str(event), end="")` prints a language model's answer as it is generated.
+    `print(chunk, end="")` prints a language model's answer as it is generated; a model whose
+    output is not streamed gives its whole output once (a file as its URL).
     """
     warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
     from ._run import prepare_run
@@ -434,7 +451,7 @@ def stream(
 
 async def async_stream(
     client: AsyncReplicate, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncIterator[str]:
     """Deprecated. The async form of `stream()`: `async for event in await client.stream(...)`."""
     warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
     from ._run import prepare_run

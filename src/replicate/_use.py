@@ -6,16 +6,24 @@
         print(token, end="")                 # chunks as the model produces them
     run = flux.create(prompt="a dog")        # a handle: run.id, .output(), .logs(), .cancel(), .wait()
 
-    Function / AsyncFunction                 the callables; the async ones are awaited
+    Function[I, O] / AsyncFunction[I, O]     the callables (inputs I, output O, from `hint=`);
+                                             the async ones are awaited
       _FunctionBase                          all the logic, as step generators (see `_steps.py`)
-    Run / AsyncRun                           handles for `fn.create(...)`
+    Run[O] / AsyncRun[O]                     handles for `fn.create(...)`
     PathOutput                               a file output: `os.fspath()` downloads it once to a
                                              temporary directory; `get_path_url(p)` is its URL;
                                              a notebook shows it as it does run()'s FileOutput
+    TextOutput                               a language model's answer: a `str` that iterates
+                                             the chunks the model produced
+
+`use()` is lazy: nothing is requested, and no token is needed, until the function is called.
+Without `client=`, each call takes the module-level client as it is then (so the token in the
+environment, or inside a Cog model the current prediction's, at that moment).
 
 The version schema is fetched once per function (one `GET` of the model or version) and
-drives the output: strings the schema marks `format: uri` become `PathOutput`s, and an output
-the schema marks `x-cog-array-type: iterator` comes back as an iterator. For `owner/name` the
+drives the output: strings the schema marks `format: uri` become `PathOutput`s, an iterator
+output (`x-cog-array-type: iterator`) comes back as a list, and one also marked
+`x-cog-array-display: concatenate` (a language model's) as a `TextOutput`. For `owner/name` the
 function runs the model's latest version, pinned at the first call so the schema matches
 (official models, which hide their versions, run through the model's endpoint).
 """
@@ -28,19 +36,35 @@ from pathlib import Path
 from typing import (
     TYPE_CHECKING,
     Any,
+    AsyncIterator,
+    Awaitable,
     Callable,
     Dict,
+    Generator,
     Generic,
+    Iterable,
     Iterator,
     List,
     Mapping,
     Optional,
-    TypeVar,
+    Tuple,
+    Union,
     cast,
+    overload,
 )
 
+from typing_extensions import Literal, ParamSpec, TypeVar
+
 from ._downloads import download_dir
-from ._file_output import OutputList, _filename, decode_data_uri, download_to, media_html
+from ._file_output import (
+    AsyncFileOutput,
+    FileOutput,
+    OutputList,
+    _filename,
+    decode_data_uri,
+    download_to,
+    media_html,
+)
 from ._refs import ModelRef, parse_ref
 from ._run import (
     Progress,
@@ -64,7 +88,13 @@ if TYPE_CHECKING:
     from ._stream import ServerSentEvent
     from .types import Prediction
 
-__all__ = ["AsyncFunction", "AsyncRun", "Function", "PathOutput", "Run", "get_path_url", "use"]
+__all__ = ["AsyncFunction", "AsyncRun", "Function", "PathOutput", "Run", "TextOutput", "get_path_url", "use"]
+
+Input = ParamSpec("Input", default=...)
+"""A function's inputs, as `hint=` declares them (any keywords without a hint)."""
+Output = TypeVar("Output", default=Any)
+"""A function's output, as `hint=` declares it (`Any` without a hint)."""
+T = TypeVar("T")
 
 
 class PathOutput(os.PathLike):  # type: ignore[type-arg]
@@ -128,9 +158,29 @@ class PathOutput(os.PathLike):  # type: ignore[type-arg]
         return hash(self.url)
 
 
+class TextOutput(str):
+    """A language model's whole answer: a `str` (it prints, compares and slices as the text) whose
+    iteration gives the chunks the model produced, as often as you like."""
+
+    chunks: Tuple[str, ...]
+
+    def __new__(cls, chunks: Iterable[str]) -> TextOutput:
+        pieces = tuple(chunks)
+        text = super().__new__(cls, "".join(pieces))
+        text.chunks = pieces
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.chunks)
+
+    def __reduce__(self) -> Tuple[Any, Tuple[Tuple[str, ...]]]:
+        return (TextOutput, (self.chunks,))
+
+
 def get_path_url(path: Any) -> Optional[str]:
-    """The URL a `PathOutput` came from (without downloading it), or None for anything else."""
-    if isinstance(path, PathOutput):
+    """The URL a `PathOutput`, `FileOutput` or `AsyncFileOutput` came from (without downloading
+    it), or None for anything else."""
+    if isinstance(path, (PathOutput, FileOutput, AsyncFileOutput)):
         return path.url
     return None
 
@@ -190,6 +240,13 @@ class _FunctionBase(Generic[_C]):
         progress: Optional[Progress] = None,
     ) -> None:
         self._ref = parse_ref(ref)
+        if hint is not None and not callable(hint):
+            raise TypeError(
+                f"hint must be a function whose signature describes the model (def f(prompt: str) -> str: ...),"
+                f" not {type(hint).__name__}"
+            )
+        if not isinstance(streaming, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(f"streaming must be True or False, not {streaming!r}")
         progress_watch(progress)  # a callback that cannot be called is refused here, not at a call
         self._given = ref
         self._client_given: Optional[_C] = client
@@ -208,6 +265,7 @@ class _FunctionBase(Generic[_C]):
         return f"{type(self).__name__}({self.ref!r}{', streaming=True' if self.streaming else ''})"
 
     def _client(self) -> _C:
+        """The client for one call: the one given to `use()`, else the module-level one as it is now."""
         raise NotImplementedError
 
     # -- steps ---------------------------------------------------------------------------------
@@ -235,37 +293,46 @@ class _FunctionBase(Generic[_C]):
         self._target = target
         return target
 
-    def _prepare(self, input: Mapping[str, Any], wait: Wait = NOT_GIVEN, **params: Any) -> RunPlan:
+    def _prepare(
+        self,
+        client: _C,
+        args: Tuple[Any, ...],
+        input: Mapping[str, Any],
+        wait: Wait = NOT_GIVEN,
+        **params: Any,
+    ) -> RunPlan:
         """Check the input (files, missing paths) before any request, even the schema's."""
-        return prepare_run(
-            self._client(), self._given, input=input, wait=wait, params=params, progress=self.progress
-        )
+        if args:
+            raise TypeError(
+                f"{self.ref} takes its inputs as keyword arguments (fn(prompt=...)), not {len(args)} positional"
+            )
+        return prepare_run(client, self._given, input=input, wait=wait, params=params, progress=self.progress)
 
     def _watch(self) -> Optional[ProgressWatch]:
         return progress_watch(self.progress)
 
-    def _output(self, prediction: Prediction) -> Any:
+    def _output(self, prediction: Prediction, client: _ClientBase[Any]) -> Any:
         schema = self._schema or {}
         out = output_schema(schema)
-        client = self._client()
 
         def make(url: str) -> PathOutput:
             return PathOutput(url, client)
 
         value: Any = transform_by_schema(prediction.output, out, schema, make)
         if is_iterator(out) and _is_list(value):
-            return iter(cast("List[Any]", value))
+            items = cast("List[Any]", value)
+            if out.get("x-cog-array-display") == "concatenate" and all(isinstance(i, str) for i in items):
+                return TextOutput(items)
         if _is_list(value) and any(isinstance(item, PathOutput) for item in cast("List[Any]", value)):
             return OutputList(cast("List[Any]", value))  # a gallery in a notebook, as run()'s
         return value
 
-    def _chunk_maker(self) -> Callable[[ServerSentEvent], Any]:
+    def _chunk_maker(self, client: _ClientBase[Any]) -> Callable[[ServerSentEvent], Any]:
         """How a streamed `output` event becomes a chunk: decided once per stream, not per token."""
         schema = self._schema or {}
         out = _resolve(output_schema(schema), schema)
         item = _mapping(out.get("items")) if out.get("type") == "array" else out
         if _resolve(item, schema).get("format") == "uri":
-            client = self._client()
             return lambda event: PathOutput(event.data, client)
         return lambda event: event.data
 
@@ -275,7 +342,7 @@ class _FunctionBase(Generic[_C]):
         if plan.watch is not None:
             plan.watch(prediction)
         prediction = yield from plan.finish(prediction)
-        return self._output(prediction)
+        return self._output(prediction, plan.client)
 
     def _stream_steps(self, plan: RunPlan) -> Steps[None]:
         from ._stream import follow_or_finish
@@ -285,13 +352,17 @@ class _FunctionBase(Generic[_C]):
         if plan.watch is not None:
             plan.watch(prediction)
         yield from follow_or_finish(
-            plan, prediction, kinds={"output"}, emit=self._chunk_maker(), whole=self._output_chunks
+            plan,
+            prediction,
+            kinds={"output"},
+            emit=self._chunk_maker(plan.client),
+            whole=lambda final: self._output_chunks(final, plan.client),
         )
 
-    def _output_chunks(self, prediction: Prediction) -> List[Any]:
+    def _output_chunks(self, prediction: Prediction, client: _ClientBase[Any]) -> List[Any]:
         """A whole output as the chunks streaming would have given (for a model with no stream)."""
-        output = self._output(prediction)
-        return list(output) if isinstance(output, (list, Iterator)) else [output]  # pyright: ignore[reportUnknownArgumentType]
+        output = self._output(prediction, client)
+        return list(output) if isinstance(output, (list, TextOutput)) else [output]  # pyright: ignore[reportUnknownArgumentType]
 
     def _create_steps(self, plan: RunPlan) -> Steps[Prediction]:
         plan.target = yield from self._resolve_steps()
@@ -302,7 +373,7 @@ class _FunctionBase(Generic[_C]):
         return self._schema or {}
 
 
-class Function(_FunctionBase["Replicate"]):
+class Function(_FunctionBase["Replicate"], Generic[Input, Output]):
     """A model you call like a function. See the module docstring of `replicate._use`."""
 
     def _client(self) -> Replicate:
@@ -312,53 +383,91 @@ class Function(_FunctionBase["Replicate"]):
             return default_client()
         return self._client_given
 
-    def __call__(self, **input: Any) -> Any:
+    def __call__(self, *args: Input.args, **input: Input.kwargs) -> Output:
         """Run the model and return its output; with `streaming=True`, an iterator of chunks."""
+        client = self._client()
         if self.streaming:
-            return iterate(self._client(), self._stream_steps(self._prepare(input, wait=False, stream=True)))
-        return complete(self._client(), self._call_steps(self._prepare(input)))
+            plan = self._prepare(client, args, input, wait=False, stream=True)
+            return cast(Output, iterate(client, self._stream_steps(plan)))
+        return cast(Output, complete(client, self._call_steps(self._prepare(client, args, input))))
 
-    def create(self, **input: Any) -> Run:
+    def create(self, *args: Input.args, **input: Input.kwargs) -> Run[Output]:
         """Start the model without waiting: `POST` a prediction and return a `Run` handle."""
-        plan = self._prepare(input, wait=False)
-        return Run(self, complete(self._client(), self._create_steps(plan)))
+        client = self._client()
+        plan = self._prepare(client, args, input, wait=False)
+        return Run(self, client, complete(client, self._create_steps(plan)))
 
     def openapi_schema(self) -> Dict[str, Any]:
         """The version's OpenAPI schema (fetched once)."""
         return complete(self._client(), self._schema_steps())
 
 
-class AsyncFunction(_FunctionBase["AsyncReplicate"]):
-    """A model you call like an async function: `await fn(...)`, or `async for` when streaming."""
+class AsyncFunction(_FunctionBase["AsyncReplicate"], Generic[Input, Output]):
+    """A model you call like an async function: `await fn(...)`. With `streaming=True`, `await` it
+    for an async iterator of chunks (as in Replicate's v2 SDK) or `async for` over it directly."""
+
+    _made: Optional[Tuple[Any, AsyncReplicate]] = None
+    """The module-level async client made for this function, and the settings it was made with."""
 
     def _client(self) -> AsyncReplicate:
-        if self._client_given is None:
-            self._client_given = _module_async_client()
-        return self._client_given
+        if self._client_given is not None:
+            return self._client_given
+        import replicate
 
-    def __call__(self, **input: Any) -> Any:
-        """A coroutine of the output; with `streaming=True`, an async iterator of chunks."""
+        from ._client import AsyncReplicate
+
+        key = replicate._default_client_key()  # pyright: ignore[reportPrivateUsage]
+        if self._made is None or self._made[0] != key:
+            self._made = (key, AsyncReplicate(**replicate._client_options()))  # pyright: ignore[reportPrivateUsage]
+        return self._made[1]
+
+    def __call__(self, *args: Input.args, **input: Input.kwargs) -> Awaitable[Output]:
+        """A coroutine of the output; with `streaming=True`, the chunks (see the class docstring)."""
+        client = self._client()
         if self.streaming:
-            return async_iterate(
-                self._client(), self._stream_steps(self._prepare(input, wait=False, stream=True))
-            )
-        return async_complete(self._client(), self._call_steps(self._prepare(input)))
+            plan = self._prepare(client, args, input, wait=False, stream=True)
+            return cast("Awaitable[Output]", _Chunks(async_iterate(client, self._stream_steps(plan))))
+        return async_complete(client, self._call_steps(self._prepare(client, args, input)))
 
-    async def create(self, **input: Any) -> AsyncRun:
+    async def create(self, *args: Input.args, **input: Input.kwargs) -> AsyncRun[Output]:
         """Start the model without waiting: `POST` a prediction and return an `AsyncRun` handle."""
-        plan = self._prepare(input, wait=False)
-        return AsyncRun(self, await async_complete(self._client(), self._create_steps(plan)))
+        client = self._client()
+        plan = self._prepare(client, args, input, wait=False)
+        return AsyncRun(self, client, await async_complete(client, self._create_steps(plan)))
 
     async def openapi_schema(self) -> Dict[str, Any]:
         """The version's OpenAPI schema (fetched once)."""
         return await async_complete(self._client(), self._schema_steps())
 
 
-class _RunBase:
+class _Chunks(Generic[T]):
+    """An async stream of chunks that may also be awaited first (v2 code writes
+    `async for chunk in await fn(...)`; code for this SDK's earlier releases leaves out `await`)."""
+
+    def __init__(self, chunks: AsyncIterator[T]) -> None:
+        self._chunks = chunks
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._chunks
+
+    def __await__(self) -> Generator[Any, None, AsyncIterator[T]]:
+        return self._chunks
+        yield  # a generator that returns at once: awaiting needs no I/O
+
+
+async def _async_chunks(chunks: List[T]) -> AsyncIterator[T]:
+    for chunk in chunks:
+        yield chunk
+
+
+class _RunBase(Generic[Output]):
     """A started prediction of a function: its steps, shared by `Run` and `AsyncRun`."""
 
-    def __init__(self, function: _FunctionBase[Any], prediction: Prediction) -> None:
+    def __init__(
+        self, function: _FunctionBase[Any], client: _ClientBase[Any], prediction: Prediction
+    ) -> None:
         self._function = function
+        self._client = client
         self.prediction = prediction
         """The prediction as last seen."""
 
@@ -380,7 +489,9 @@ class _RunBase:
     def _output_steps(self) -> Steps[Any]:
         prediction = yield from self._wait_steps()
         raise_unless_succeeded(prediction)
-        return self._function._output(prediction)
+        if self._function.streaming:  # the chunks, as calling the function would have given them
+            return self._function._output_chunks(prediction, self._client)
+        return self._function._output(prediction, self._client)
 
     def _logs_steps(self) -> Steps[Optional[str]]:
         self.prediction = yield Predictions.get.build(None, prediction_id=self.id)
@@ -391,59 +502,126 @@ class _RunBase:
         return self.prediction
 
 
-class Run(_RunBase):
+class Run(_RunBase[Output]):
     """A prediction started by `fn.create(...)`."""
 
-    _function: Function
+    _client: Replicate
 
     def wait(self) -> Prediction:
         """Block until the prediction ends; returns it (check `.status`; this does not raise)."""
-        return complete(self._function._client(), self._wait_steps())
+        return complete(self._client, self._wait_steps())
 
-    def output(self) -> Any:
+    def output(self) -> Output:
         """Wait, then return the output like calling the function would (raises `ModelError`)."""
-        return complete(self._function._client(), self._output_steps())
+        output = complete(self._client, self._output_steps())
+        return cast(Output, iter(output) if self._function.streaming else output)
 
     def logs(self) -> Optional[str]:
         """The logs so far (fetches the prediction)."""
-        return complete(self._function._client(), self._logs_steps())
+        return complete(self._client, self._logs_steps())
 
     def cancel(self) -> Prediction:
         """Cancel the prediction: `POST /predictions/{id}/cancel`."""
-        return complete(self._function._client(), self._cancel_steps())
+        return complete(self._client, self._cancel_steps())
 
 
-class AsyncRun(_RunBase):
+class AsyncRun(_RunBase[Output]):
     """A prediction started by `await fn.create(...)`; its methods are awaited."""
 
-    _function: AsyncFunction
+    _client: AsyncReplicate
 
     async def wait(self) -> Prediction:
         """Wait until the prediction ends; returns it (check `.status`; this does not raise)."""
-        return await async_complete(self._function._client(), self._wait_steps())
+        return await async_complete(self._client, self._wait_steps())
 
-    async def output(self) -> Any:
+    async def output(self) -> Output:
         """Wait, then return the output like calling the function would (raises `ModelError`)."""
-        return await async_complete(self._function._client(), self._output_steps())
+        output = await async_complete(self._client, self._output_steps())
+        return cast(Output, _async_chunks(output) if self._function.streaming else output)
 
     async def logs(self) -> Optional[str]:
         """The logs so far (fetches the prediction)."""
-        return await async_complete(self._function._client(), self._logs_steps())
+        return await async_complete(self._client, self._logs_steps())
 
     async def cancel(self) -> Prediction:
         """Cancel the prediction: `POST /predictions/{id}/cancel`."""
-        return await async_complete(self._function._client(), self._cancel_steps())
+        return await async_complete(self._client, self._cancel_steps())
 
 
-def _module_async_client() -> AsyncReplicate:
-    """An async client configured like `replicate.default_client()` (module attributes, env)."""
-    import replicate
-
-    from ._client import AsyncReplicate
-
-    return AsyncReplicate(**replicate._client_options())  # pyright: ignore[reportPrivateUsage]
+# `use()`: which function type a call gets. With `hint=`, its signature and return type become the
+# function's (Input, Output); without, any keywords and `Any`. Streaming wraps Output in an iterator.
 
 
+@overload
+def use(
+    ref: Any,
+    *,
+    hint: Optional[Callable[Input, Output]] = None,
+    streaming: Literal[False] = False,
+    use_async: Literal[False] = False,
+    client: Optional[Replicate] = None,
+    progress: Optional[Progress] = None,
+) -> Function[Input, Output]: ...
+@overload
+def use(
+    ref: Any,
+    *,
+    hint: Optional[Callable[Input, Output]] = None,
+    streaming: Literal[True],
+    use_async: Literal[False] = False,
+    client: Optional[Replicate] = None,
+    progress: Optional[Progress] = None,
+) -> Function[Input, Iterator[Output]]: ...
+@overload
+def use(
+    ref: Any,
+    *,
+    hint: Optional[Callable[Input, Output]] = None,
+    streaming: Literal[False] = False,
+    use_async: Literal[True],
+    client: Optional[AsyncReplicate] = None,
+    progress: Optional[Progress] = None,
+) -> AsyncFunction[Input, Output]: ...
+@overload
+def use(
+    ref: Any,
+    *,
+    hint: Optional[Callable[Input, Output]] = None,
+    streaming: Literal[True],
+    use_async: Literal[True],
+    client: Optional[AsyncReplicate] = None,
+    progress: Optional[Progress] = None,
+) -> AsyncFunction[Input, AsyncIterator[Output]]: ...
+@overload
+def use(
+    ref: Any,
+    *,
+    hint: Optional[Callable[Input, Output]] = None,
+    streaming: Literal[False] = False,
+    use_async: bool = False,
+    client: AsyncReplicate,
+    progress: Optional[Progress] = None,
+) -> AsyncFunction[Input, Output]: ...
+@overload
+def use(
+    ref: Any,
+    *,
+    hint: Optional[Callable[Input, Output]] = None,
+    streaming: Literal[True],
+    use_async: bool = False,
+    client: AsyncReplicate,
+    progress: Optional[Progress] = None,
+) -> AsyncFunction[Input, AsyncIterator[Output]]: ...
+@overload
+def use(
+    ref: Any,
+    *,
+    hint: Optional[Callable[Input, Output]] = None,
+    streaming: bool = False,
+    use_async: bool = False,
+    client: Optional[_ClientBase[Any]] = None,
+    progress: Optional[Progress] = None,
+) -> Union[Function[Input, Any], AsyncFunction[Input, Any]]: ...
 def use(
     ref: Any,
     *,
@@ -455,13 +633,18 @@ def use(
 ) -> Any:
     """A model as a function (`Function`), or an async one (`AsyncFunction`) with `use_async`.
 
-    Nothing is requested until the function is first called. `progress(prediction)` is called as
-    each call's prediction is created, changes and ends, as with `run(..., progress=)` (also while
-    a `create()` handle waits); with `streaming=True` it sees the creation, and the chunks are
-    the progress.
+    Lazy: nothing is requested, and no API token is needed, until the function is called; then
+    each call uses `client`, or without one the module-level client as configured at that moment
+    (the environment's token, or inside a Cog model the current prediction's). `hint=` is a
+    function whose signature and return type describe the model, for your type checker (v2's
+    `hint`). `progress(prediction)` is called as each call's prediction is created, changes and
+    ends, as with `run(..., progress=)` (also while a `create()` handle waits); with
+    `streaming=True` it sees the creation, and the chunks are the progress.
     """
     from ._client import AsyncReplicate
 
+    if not isinstance(use_async, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(f"use_async must be True or False, not {use_async!r}")
     if use_async or isinstance(client, AsyncReplicate):
         if client is not None and not isinstance(client, AsyncReplicate):
             raise TypeError("use_async=True needs an AsyncReplicate client")

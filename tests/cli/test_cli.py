@@ -160,6 +160,21 @@ def test_stream_prints_chunks_and_logs_go_to_stderr(env: Dict[str, str], tmp_pat
     assert " 50%|█████     | 5/10" in logged.stderr and logged.stdout == "slept 0.3s\n"
 
 
+@pytest.mark.parametrize("stream_urls", [True, False], ids=["a stream with only done", "no stream URL"])
+def test_stream_prints_an_output_that_does_not_stream(
+    env: Dict[str, str], emulator: Emulator, tmp_path: Path, stream_urls: bool
+) -> None:
+    emulator.stream_urls = stream_urls
+    try:
+        hello = cli(env, "run", "replicate/hello-world", "text=cli", "--stream", cwd=tmp_path)
+        image = cli(env, "run", "replicate/image", "prompt=p", "width=2", "height=2", "--stream", cwd=tmp_path)
+    finally:
+        emulator.stream_urls = True
+    assert (hello.returncode, hello.stdout) == (0, "hello cli\n")
+    assert image.returncode == 0 and image.stdout.strip().endswith("output.png")
+    assert (tmp_path / image.stdout.strip()).read_bytes().startswith(b"\x89PNG")
+
+
 def test_piped_runs_print_plain_status_lines(env: Dict[str, str], tmp_path: Path) -> None:
     result = cli(env, "run", "replicate/sleep", "seconds=1.6", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == "slept 1.6s\n"

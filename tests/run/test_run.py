@@ -68,11 +68,27 @@ def test_wait_must_be_1_to_60_seconds_and_excludes_prefer(em: Emulator) -> None:
     assert prefer_header(replicate.NOT_GIVEN, "wait=3") == "wait=3"
 
 
-def test_wait_false_returns_the_prediction_without_blocking(em: Emulator) -> None:
-    prediction = em.client().run("acme/echo", input={"seconds": 1}, wait=False)
+def test_wait_false_creates_without_prefer_wait_then_returns_the_output(em: Emulator) -> None:
+    # As in v2: wait=False only stops the create request from being held open.
+    assert em.client().run("acme/echo", input={"text": "later", "seconds": 0.1}, wait=False) == "echo later"
+    create = em.requests[0]
+    assert create.method == "POST" and "Prefer" not in create.headers
+    assert len(polls(em)) == 1  # followed to its end (the event stream, then the final state)
+
+
+@pytest.mark.anyio
+async def test_async_wait_false_also_returns_the_output(em: Emulator) -> None:
+    async with em.async_client() as client:
+        assert await client.run("acme/echo", input={"text": "a"}, wait=False) == "echo a"
+    assert "Prefer" not in em.requests[0].headers
+
+
+def test_a_prediction_without_waiting_is_predictions_create(em: Emulator) -> None:
+    prediction = em.client().models.predictions.create(
+        model_owner="acme", model_name="echo", input={"seconds": 1}
+    )
     assert isinstance(prediction, Prediction)
     assert prediction.status in ("starting", "processing")
-    assert "Prefer" not in em.requests[0].headers
 
 
 def test_run_past_the_wait_window_returns_as_soon_as_the_prediction_ends(em: Emulator) -> None:
@@ -193,12 +209,21 @@ def test_file_output_iterates_in_chunks_and_saves(em: Emulator, tmp_path: Any) -
     assert output.save(tmp_path / "copy.bin").read_bytes() == saved.read_bytes()
 
 
-def test_iterator_models_return_an_iterator(em: Emulator) -> None:
+def test_iterator_models_return_a_list_that_iterates_again(em: Emulator) -> None:
     output = em.client().run("acme/tokens", input={"n": 3})
-    assert iter(output) is output
-    assert list(output) == ["t0 ", "t1 ", "t2 "]
-    frames = list(em.client().run("acme/frames", input={"n": 2}))
+    assert output == ["t0 ", "t1 ", "t2 "] and isinstance(output, list)
+    assert "".join(output) == "t0 t1 t2 " and list(output) == ["t0 ", "t1 ", "t2 "]  # twice
+    assert "list_iterator" not in repr(output)
+    frames = em.client().run("acme/frames", input={"n": 2})
     assert [f.read() for f in frames] == [b"frame0", b"frame1"]
+    assert [f.read() for f in frames] == [b"frame0", b"frame1"]
+
+
+@pytest.mark.anyio
+async def test_async_iterator_models_return_a_list(em: Emulator) -> None:
+    async with em.async_client() as client:
+        output = await client.run("acme/tokens", input={"n": 2})
+    assert output == ["t0 ", "t1 "] and "".join(output) == "t0 t1 "
 
 
 def test_module_level_run_use_and_stream_use_the_configured_default_client(
@@ -209,8 +234,8 @@ def test_module_level_run_use_and_stream_use_the_configured_default_client(
     assert replicate.run("acme/echo", input={"text": "module"}) == "echo module"
     assert replicate.use("acme/echo")(text="used") == "echo used"
     with pytest.warns(DeprecationWarning):
-        events = list(replicate.stream("acme/tokens", input={"n": 2}))
-    assert "".join(str(event) for event in events) == "t0 t1 "
+        chunks = list(replicate.stream("acme/tokens", input={"n": 2}))
+    assert chunks == ["t0 ", "t1 "]
 
 
 def test_ctrl_c_during_a_sync_run_cancels_the_prediction(em: Emulator) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from pathlib import Path
 from typing import Iterator, List
@@ -92,9 +93,28 @@ def test_streaming_raises_when_the_stream_is_cut_before_done(em: Emulator) -> No
     )
 
 
-def test_iterator_outputs_come_back_as_iterators(em: Emulator) -> None:
-    output = em.client().use("acme/tokens")(n=2)
-    assert iter(output) is output and "".join(output) == "t0 t1 "
+def test_a_language_models_output_is_text_that_prints_and_iterates_again(em: Emulator) -> None:
+    # acme/tokens yields strings: its schema says `x-cog-array-display: concatenate`
+    output = em.client().use("acme/tokens")(n=3, delay=0)
+    assert isinstance(output, str) and output == "t0 t1 t2 "
+    assert str(output) == "t0 t1 t2 " and f"{output}" == "t0 t1 t2 " and "iterator" not in repr(output)
+    assert list(output) == ["t0 ", "t1 ", "t2 "]  # the chunks, as the model produced them
+    assert list(output) == ["t0 ", "t1 ", "t2 "]  # and again
+    assert "".join(output) == "t0 t1 t2 "
+    assert pickle.loads(pickle.dumps(output)).chunks == ("t0 ", "t1 ", "t2 ")
+
+
+def test_other_iterator_outputs_come_back_as_lists(em: Emulator) -> None:
+    frames = em.client().use("acme/frames")(n=2)
+    assert isinstance(frames, list) and all(isinstance(f, PathOutput) for f in frames)
+    assert [Path(f).read_bytes() for f in frames] == [b"frame0", b"frame1"]
+
+
+@pytest.mark.anyio
+async def test_async_use_gives_text_for_a_language_model(em: Emulator) -> None:
+    async with em.async_client() as client:
+        output = await client.use("acme/tokens")(n=2, delay=0)
+    assert output == "t0 t1 " and list(output) == ["t0 ", "t1 "] and list(output) == ["t0 ", "t1 "]
 
 
 def test_path_outputs_download_lazily_on_first_filesystem_use(em: Emulator) -> None:

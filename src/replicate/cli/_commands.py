@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
-from .._constants import has_ended
 from ._args import EXIT_INTERRUPTED, EXIT_MODEL, EXIT_OK, EXIT_USAGE, UsageError
 from ._display import StatusLine
 from ._inputs import InputSpec, describe_inputs, input_specs, parse_inputs
@@ -216,6 +215,8 @@ class _Watcher:
 
 
 def run(client: Replicate, args: argparse.Namespace) -> int:
+    from .._run import is_iterator, output_schema, prepare_run
+    from .._steps import complete
     from ._outputs import check_directory
 
     if not (args.no_wait or args.json):  # output files will be saved: fail now, not after paying
@@ -223,10 +224,12 @@ def run(client: Replicate, args: argparse.Namespace) -> int:
             check_directory(Path(args.output_dir))
         except OSError as error:
             raise UsageError(str(error)) from None
-    specs: Optional[Dict[str, InputSpec]] = input_specs(schema_of(client, args.ref))
+    schema = schema_of(client, args.ref)
+    specs: Optional[Dict[str, InputSpec]] = input_specs(schema)
     inputs = parse_inputs(args.inputs, specs, model=args.ref)
     if args.no_wait:
-        created: Prediction = client.run(args.ref, input=inputs, wait=False)
+        plan = prepare_run(client, args.ref, input=inputs, wait=False, params={})
+        created: Prediction = complete(client, plan.create())
         if args.json:
             return _print_json(created)
         print(created.id)
@@ -253,7 +256,9 @@ def run(client: Replicate, args: argparse.Namespace) -> int:
         print(f"{final.id} {final.status}", file=sys.stderr)
     if args.json:
         return _print_json(final)
-    return EXIT_OK if print_output(output, Path(args.output_dir), sys.stdout) else EXIT_USAGE
+    # an iterator model's text (a language model's tokens) prints as one text, as it streamed
+    text = is_iterator(output_schema(schema))
+    return EXIT_OK if print_output(output, Path(args.output_dir), sys.stdout, join_text=text) else EXIT_USAGE
 
 
 def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str, Any]) -> int:
@@ -301,23 +306,19 @@ def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str
 
 
 def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
-    from .._run import raise_unless_succeeded, wait_steps
-    from .._steps import Emit
-    from .._stream import follow_events
+    from .._stream import follow_or_finish
     from ..resources.predictions import Predictions
 
     prediction = yield from plan.create()
     holder.append(prediction)
-    if prediction.urls.stream is None or has_ended(prediction.status, prediction.completed_at):
-        final = yield from wait_steps(prediction)
-        holder.append(final)
-        raise_unless_succeeded(final)
-        yield Emit([("whole", (yield from plan.output(final)))])
-        return
-    yield from follow_events(
-        prediction, kinds={"output", "logs"}, emit=lambda event: (event.event, event.data)
+    final = yield from follow_or_finish(
+        plan,
+        prediction,
+        kinds={"output", "logs"},
+        emit=lambda event: (event.event, event.data),
+        whole=lambda final: [("whole", plan.output(final))],
     )
-    holder.append((yield Predictions.get.build(None, prediction_id=prediction.id)))
+    holder.append(final or (yield Predictions.get.build(None, prediction_id=prediction.id)))
 
 
 # -- the other commands -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
     FileOutput(.../out-0.webp)         saved as DIR/out-0.webp, that path printed
     FileOutput(data:image/png;...)     saved as DIR/output.png (the name from the media type)
     [file, file]                       each saved (output.png, output-1.png if names collide)
-    iterator of text (a language model's tokens)   joined, printed
+    a language model's tokens          joined, printed (join_text=True: an iterator model)
     {"image": file, "caption": "..."}  files saved; printed as JSON with their paths
 
 A file never overwrites an existing one: the name takes a `-1`, `-2`, ... suffix instead.
@@ -94,9 +94,13 @@ def check_directory(directory: Path) -> None:
         raise PermissionError(f"--output-dir {directory}: cannot write in {existing}")
 
 
-def print_output(output: Any, directory: Path, out: TextIO) -> bool:
+def print_output(output: Any, directory: Path, out: TextIO, *, join_text: bool = False) -> bool:
     """Print `output` as `run()` returned it; files are saved first and their paths printed.
-    False if a file could not be saved (its URL is printed instead, the reason on stderr)."""
+    False if a file could not be saved (its URL is printed instead, the reason on stderr).
+
+    `join_text`: the output is an iterator model's (a list or iterator of pieces); if they are
+    all strings, they are printed as one text.
+    """
     taken: List[str] = []
     failures: List[str] = []
 
@@ -117,11 +121,13 @@ def print_output(output: Any, directory: Path, out: TextIO) -> bool:
     if output is None:
         return True
     if isinstance(output, Iterator):
-        items = list(cast("Iterator[Any]", output))
+        output = list(cast("Iterator[Any]", output))
+        join_text = True
+    if join_text and isinstance(output, list):
+        items = cast("List[Any]", output)
         if all(isinstance(item, str) for item in items):
             out.write("".join(cast("List[str]", items)) + "\n")  # a language model's tokens
             return True
-        output = items
     value = saved(output)
     if isinstance(value, list):
         for item in cast("List[Any]", value):
