@@ -44,7 +44,7 @@ from typing import (
 import httpx
 
 from ._call import Call
-from ._constants import TERMINAL_STATUSES, has_ended
+from ._constants import has_ended
 from ._exceptions import APIConnectionError, ModelError, PredictionCanceledError, logs_tail
 from ._steps import Emit, OpenResponse, OpenStream, ReadChunk, Running, Steps
 from .resources.predictions import Predictions
@@ -398,7 +398,7 @@ def follow_or_finish(
     send only `done` and leave the output in the prediction), is waited for instead, and
     `whole(final prediction)` emitted at its end; that final prediction is returned (else None).
     """
-    if prediction.urls.stream is not None and prediction.status not in TERMINAL_STATUSES:
+    if prediction.urls.stream is not None:  # even if it has ended: the stream replays its events
         yield Running(prediction.id)
         streamed = yield from follow_events(prediction, kinds=kinds, emit=emit)
         yield Running(None)

@@ -167,7 +167,9 @@ def test_stream_prints_an_output_that_does_not_stream(
     emulator.stream_urls = stream_urls
     try:
         hello = cli(env, "run", "replicate/hello-world", "text=cli", "--stream", cwd=tmp_path)
-        image = cli(env, "run", "replicate/image", "prompt=p", "width=2", "height=2", "--stream", cwd=tmp_path)
+        image = cli(
+            env, "run", "replicate/image", "prompt=p", "width=2", "height=2", "--stream", cwd=tmp_path
+        )
     finally:
         emulator.stream_urls = True
     assert (hello.returncode, hello.stdout) == (0, "hello cli\n")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import threading
+import types
 from pathlib import Path
 from typing import Iterator, List
 
@@ -132,6 +134,23 @@ def test_path_outputs_download_lazily_on_first_filesystem_use(em: Emulator) -> N
     assert replicate.get_path_url("not a path output") is None
 
 
+def test_get_path_url_gives_a_file_outputs_url_too(em: Emulator) -> None:
+    output = em.client().run("acme/image", input={"size": 1})
+    assert isinstance(output, replicate.FileOutput)
+    assert replicate.get_path_url(output) == output.url and output.url.endswith("/image.png")
+    inline = replicate.FileOutput("data:text/plain;base64,aGk=", em.client())
+    assert replicate.get_path_url(inline) == "data:text/plain;base64,aGk="
+    assert not downloads(em)  # nothing fetched to answer
+
+
+@pytest.mark.anyio
+async def test_get_path_url_gives_an_async_file_outputs_url(em: Emulator) -> None:
+    async with em.async_client() as client:
+        output = await client.run("acme/image", input={"size": 1})
+    assert isinstance(output, replicate.AsyncFileOutput)
+    assert replicate.get_path_url(output) == output.url and output.url.endswith("/image.png")
+
+
 def test_streamed_path_outputs_are_path_outputs(em: Emulator) -> None:
     frames = list(em.client().use("acme/frames", streaming=True)(n=2))
     assert all(isinstance(f, PathOutput) for f in frames)
@@ -176,3 +195,95 @@ async def test_async_use_is_awaited(em: Emulator) -> None:
     image = await client.use("acme/image")()
     assert Path(image).read_bytes().startswith(b"\x89PNG")
     await client.close()
+
+
+# -- use() is lazy, and takes the token at each call (v2) ----------------------------------------
+
+
+@pytest.fixture
+def no_token(em: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """The module-level client pointed at the emulator, with no token anywhere."""
+    monkeypatch.delenv("REPLICATE_API_TOKEN", raising=False)
+    monkeypatch.setattr(replicate, "bearer_token", None)
+    monkeypatch.setattr(replicate, "base_url", em.base_url)
+    return em
+
+
+def test_use_needs_no_token_until_called_and_reads_it_at_each_call(
+    no_token: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    echo = replicate.use("acme/echo")  # at import time of a module, say: no token yet
+    tokens = replicate.use("acme/tokens", streaming=True)
+    assert no_token.requests == []
+    with pytest.raises(replicate.ReplicateError, match="REPLICATE_API_TOKEN"):
+        echo(text="x")
+    assert no_token.requests == []
+    monkeypatch.setenv("REPLICATE_API_TOKEN", no_token.token)
+    assert echo(text="now") == "echo now"
+    assert list(tokens(n=1, delay=0)) == ["t0 "]
+    monkeypatch.setenv("REPLICATE_API_TOKEN", "r8_revoked")
+    with pytest.raises(replicate.AuthenticationError):
+        echo(text="again")
+
+
+@pytest.mark.anyio
+async def test_async_use_needs_no_token_until_called_and_reads_it_at_each_call(
+    no_token: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    echo = replicate.use("acme/echo", use_async=True)
+    with pytest.raises(replicate.ReplicateError, match="REPLICATE_API_TOKEN"):
+        await echo(text="x")
+    monkeypatch.setenv("REPLICATE_API_TOKEN", no_token.token)
+    assert await echo(text="now") == "echo now"
+    monkeypatch.setenv("REPLICATE_API_TOKEN", "r8_revoked")
+    with pytest.raises(replicate.AuthenticationError):
+        await echo(text="again")
+
+
+@pytest.fixture
+def cog_scope(monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
+    """A stand-in for Cog's `current_scope()` (cog is not installable here); set `.context`."""
+    scope = types.SimpleNamespace(context={})
+    fake_cog = types.ModuleType("cog")
+    fake_cog.current_scope = lambda: scope  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cog", fake_cog)
+    return scope
+
+
+def test_inside_cog_a_module_level_function_uses_each_predictions_token(
+    no_token: Emulator, cog_scope: types.SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPLICATE_API_TOKEN", "r8_not_this_one")
+    echo = replicate.use("acme/echo")  # at module level in predict.py
+    cog_scope.context = {"replicate_api_token": no_token.token}  # the key's case does not matter
+    assert echo(text="first") == "echo first"
+    cog_scope.context = {"REPLICATE_API_TOKEN": "r8_a_prediction_without_access"}
+    with pytest.raises(replicate.AuthenticationError):
+        echo(text="second")
+    cog_scope.context = {"Replicate_Api_Token": no_token.token}
+    assert echo(text="third") == "echo third"
+
+
+@pytest.mark.anyio
+async def test_inside_cog_an_async_module_level_function_uses_each_predictions_token(
+    no_token: Emulator, cog_scope: types.SimpleNamespace
+) -> None:
+    echo = replicate.use("acme/echo", use_async=True)
+    cog_scope.context = {"replicate_api_token": no_token.token}
+    assert await echo(text="first") == "echo first"
+    cog_scope.context = {"replicate_api_token": "r8_a_prediction_without_access"}
+    with pytest.raises(replicate.AuthenticationError):
+        await echo(text="second")
+
+
+def test_bad_use_arguments_are_clear_errors_before_any_request(em: Emulator) -> None:
+    client = em.client()
+    with pytest.raises(TypeError, match="hint must be a function"):
+        client.use("acme/echo", hint="str")  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="streaming must be True or False"):
+        client.use("acme/echo", streaming="yes")  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="use_async must be True or False"):
+        replicate.use("acme/echo", use_async="yes")  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="keyword arguments"):
+        client.use("acme/echo")("positional")
+    assert em.requests == []
