@@ -170,9 +170,11 @@ def test_stream_prints_an_output_that_does_not_stream(
         image = cli(
             env, "run", "replicate/image", "prompt=p", "width=2", "height=2", "--stream", cwd=tmp_path
         )
+        tokens = cli(env, "run", "replicate/stream-tokens", "max_tokens=4", "--stream", cwd=tmp_path)
     finally:
         emulator.stream_urls = True
     assert (hello.returncode, hello.stdout) == (0, "hello cli\n")
+    assert (tokens.returncode, tokens.stdout) == (0, "Once upon a time\n")
     assert image.returncode == 0 and image.stdout.strip().endswith("output.png")
     assert (tmp_path / image.stdout.strip()).read_bytes().startswith(b"\x89PNG")
 

@@ -98,6 +98,8 @@ def test_iterator_outputs_still_stream_without_a_stream_url(unstreamed: Emulator
 async def test_async_streams_give_a_non_iterator_output_whole(unstreamed: Emulator) -> None:
     async with unstreamed.async_client() as client:
         assert [c async for c in client.use("acme/echo", streaming=True)(text="a")] == ["echo a"]
+        # v2 code awaits the call first: both forms work
+        assert [c async for c in await client.use("acme/echo", streaming=True)(text="v2")] == ["echo v2"]
         with pytest.warns(DeprecationWarning):
             chunks = await client.stream("acme/echo", input={"text": "b"})
         assert [c async for c in chunks] == ["echo b"]

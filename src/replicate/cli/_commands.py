@@ -281,8 +281,8 @@ def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str
                 if kind == "logs":
                     if args.logs:
                         print(value, file=sys.stderr, flush=True)
-                elif kind == "whole":
-                    saved_all = print_output(value, directory, sys.stdout) and saved_all
+                elif kind == "whole":  # text pieces print joined, as streamed chunks would
+                    saved_all = print_output(value, directory, sys.stdout, join_text=True) and saved_all
                 elif is_file_url(value):
                     try:
                         print(save_file(FileOutput(value, client), directory, taken), flush=True)
