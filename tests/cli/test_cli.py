@@ -16,6 +16,7 @@ from typing import Dict, Iterator, List, Optional
 
 import pytest
 
+from core.scripted_server import ScriptedServer, done_only_script  # tests/ is on sys.path
 from replicate.testing import Emulator
 
 
@@ -160,7 +161,7 @@ def test_stream_prints_chunks_and_logs_go_to_stderr(env: Dict[str, str], tmp_pat
     assert " 50%|█████     | 5/10" in logged.stderr and logged.stdout == "slept 0.3s\n"
 
 
-@pytest.mark.parametrize("stream_urls", [True, False], ids=["a stream with only done", "no stream URL"])
+@pytest.mark.parametrize("stream_urls", [True, False], ids=["a stream", "no stream URL"])
 def test_stream_prints_an_output_that_does_not_stream(
     env: Dict[str, str], emulator: Emulator, tmp_path: Path, stream_urls: bool
 ) -> None:
@@ -177,6 +178,15 @@ def test_stream_prints_an_output_that_does_not_stream(
     assert (tokens.returncode, tokens.stdout) == (0, "Once upon a time\n")
     assert image.returncode == 0 and image.stdout.strip().endswith("output.png")
     assert (tmp_path / image.stdout.strip()).read_bytes().startswith(b"\x89PNG")
+
+
+def test_stream_prints_the_output_when_the_stream_carries_only_done(tmp_path: Path) -> None:
+    for server in ScriptedServer().serve():
+        server.queue(*done_only_script(server, "hello from the prediction"))
+        env = {**os.environ, "REPLICATE_API_TOKEN": "r8_test", "REPLICATE_BASE_URL": server.base_url}
+        result = cli(env, "run", "acme/hello", "--stream", cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (0, "hello from the prediction\n"), result.stderr
+        assert [r.path for r in server.requests][-2:] == ["/v1/streams/p1", "/v1/predictions/p1"]
 
 
 def test_piped_runs_print_plain_status_lines(env: Dict[str, str], tmp_path: Path) -> None:

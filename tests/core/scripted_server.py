@@ -6,12 +6,13 @@ connection (closed before any answer), or a slow answer. Every request is record
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, Iterator, List, Union
+from typing import Any, Dict, Iterator, List, Union
 
 
 @dataclass
@@ -89,3 +90,33 @@ class ScriptedServer:
         finally:
             self._httpd.shutdown()
             self._httpd.server_close()
+
+
+def done_only_script(server: ScriptedServer, output: Any) -> List[Reply]:
+    """What a run of the model `acme/hello` gets from a server whose event stream carries nothing
+    but `done` (the output is left in the prediction): the model, the created prediction, the
+    stream, the final prediction."""
+    version = "a" * 64
+    schema = {"components": {"schemas": {"Output": {"type": "string", "title": "Output"}}}}
+    model = {"owner": "acme", "name": "hello", "latest_version": {"id": version, "openapi_schema": schema}}
+    prediction: Dict[str, Any] = {
+        "id": "p1",
+        "model": "acme/hello",
+        "version": version,
+        "status": "starting",
+        "input": {},
+        "created_at": "2026-11-26T10:00:00Z",
+        "urls": {
+            "get": f"{server.base_url}/predictions/p1",
+            "cancel": f"{server.base_url}/predictions/p1/cancel",
+            "stream": f"{server.base_url}/streams/p1",
+        },
+    }
+    done = Reply(body="event: done\ndata: {}\n\n", headers={"Content-Type": "text/event-stream"})
+    final = {**prediction, "status": "succeeded", "output": output}
+    return [
+        Reply(body=json.dumps(model)),
+        Reply(body=json.dumps(prediction)),
+        done,
+        Reply(body=json.dumps(final)),
+    ]

@@ -4,12 +4,11 @@ that carries only `done`)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, Iterator, List
+from typing import Iterator
 
 import pytest
 
-from core.scripted_server import Reply, ScriptedServer  # tests/ is on sys.path (no __init__.py)
+from core.scripted_server import ScriptedServer, done_only_script  # tests/ is on sys.path (no __init__.py)
 from replicate import ModelError, Replicate
 from replicate._stream import StreamInterruptedError
 from replicate._use import PathOutput
@@ -110,39 +109,11 @@ def server() -> Iterator[ScriptedServer]:
     yield from ScriptedServer().serve()
 
 
-def _done_only_script(server: ScriptedServer, output: Any) -> List[Reply]:
-    """A model, a created prediction, an event stream with nothing but `done`, the final prediction."""
-    version = "a" * 64
-    schema = {"components": {"schemas": {"Output": {"type": "string", "title": "Output"}}}}
-    model = {"owner": "acme", "name": "hello", "latest_version": {"id": version, "openapi_schema": schema}}
-    prediction: Dict[str, Any] = {
-        "id": "p1",
-        "model": "acme/hello",
-        "version": version,
-        "status": "starting",
-        "input": {},
-        "created_at": "2026-11-26T10:00:00Z",
-        "urls": {
-            "get": f"{server.base_url}/predictions/p1",
-            "cancel": f"{server.base_url}/predictions/p1/cancel",
-            "stream": f"{server.base_url}/streams/p1",
-        },
-    }
-    done = Reply(body="event: done\ndata: {}\n\n", headers={"Content-Type": "text/event-stream"})
-    final = {**prediction, "status": "succeeded", "output": output}
-    return [
-        Reply(body=json.dumps(model)),
-        Reply(body=json.dumps(prediction)),
-        done,
-        Reply(body=json.dumps(final)),
-    ]
-
-
 def test_a_stream_that_carries_only_done_gives_the_whole_output(server: ScriptedServer) -> None:
     client = Replicate(bearer_token="r8_test", base_url=server.base_url)
-    server.queue(*_done_only_script(server, "hello world"))
+    server.queue(*done_only_script(server, "hello world"))
     assert list(client.use("acme/hello", streaming=True)()) == ["hello world"]
-    server.queue(*_done_only_script(server, ["a", {"b": 1}])[1:])
+    server.queue(*done_only_script(server, ["a", {"b": 1}])[1:])
     with pytest.warns(DeprecationWarning):
         assert list(client.stream("acme/hello", input={})) == ["a", '{"b": 1}']
     assert [r.path for r in server.requests][-3:] == [
@@ -156,6 +127,6 @@ def test_a_stream_that_carries_only_done_gives_the_whole_output(server: Scripted
 async def test_async_a_stream_that_carries_only_done_gives_the_whole_output(server: ScriptedServer) -> None:
     from replicate import AsyncReplicate
 
-    server.queue(*_done_only_script(server, "hello async"))
+    server.queue(*done_only_script(server, "hello async"))
     async with AsyncReplicate(bearer_token="r8_test", base_url=server.base_url) as client:
         assert [c async for c in client.use("acme/hello", streaming=True)()] == ["hello async"]
