@@ -3,6 +3,10 @@
 An `AsyncReplicate` built without `http_client=` gets the transport of the test's parameter, so
 the async paths (retries, timeouts, event streams, downloads, cancellation) are checked on both.
 `REPLICATE_TEST_ASYNC_TRANSPORTS=httpx` (or `aiohttp`) narrows the run to one.
+
+Being at the top of tests/, this file also puts tests/ on sys.path (pytest does, for a conftest
+outside a package): shared helpers import by their place in it from any directory
+(`from core.scripted_server import ScriptedServer`), whichever is collected first.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, Optional
 
 import pytest
 
-from core.scripted_server import ScriptedServer, done_only_script  # tests/ is on sys.path
+from core.scripted_server import ScriptedServer, done_only_script  # tests/ is on sys.path: tests/conftest.py
 from replicate.testing import Emulator
 
 

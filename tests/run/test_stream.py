@@ -8,7 +8,7 @@ from typing import Iterator
 
 import pytest
 
-from core.scripted_server import ScriptedServer, done_only_script  # tests/ is on sys.path (no __init__.py)
+from core.scripted_server import ScriptedServer, done_only_script  # tests/ is on sys.path: tests/conftest.py
 from replicate import ModelError, Replicate
 from replicate._stream import StreamInterruptedError
 from replicate._use import PathOutput
