@@ -418,7 +418,10 @@ class AsyncFunction(_FunctionBase["AsyncReplicate"], Generic[Input, Output]):
 
         key = replicate._default_client_key()  # pyright: ignore[reportPrivateUsage]
         if self._made is None or self._made[0] != key:
-            self._made = (key, AsyncReplicate(**replicate._client_options()))  # pyright: ignore[reportPrivateUsage]
+            options: Dict[str, Any] = replicate._client_options()  # pyright: ignore[reportPrivateUsage]
+            if self._made is not None:  # new settings (in Cog, each prediction's token): same connections
+                options["http_client"] = self._made[1]._http
+            self._made = (key, AsyncReplicate(**options))
         return self._made[1]
 
     def __call__(self, *args: Input.args, **input: Input.kwargs) -> Awaitable[Output]:

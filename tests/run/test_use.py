@@ -238,6 +238,7 @@ async def test_async_use_needs_no_token_until_called_and_reads_it_at_each_call(
     monkeypatch.setenv("REPLICATE_API_TOKEN", "r8_revoked")
     with pytest.raises(replicate.AuthenticationError):
         await echo(text="again")
+    await echo._client().close()  # one connection pool served every token
 
 
 @pytest.fixture
@@ -274,6 +275,7 @@ async def test_inside_cog_an_async_module_level_function_uses_each_predictions_t
     cog_scope.context = {"replicate_api_token": "r8_a_prediction_without_access"}
     with pytest.raises(replicate.AuthenticationError):
         await echo(text="second")
+    await echo._client().close()  # one connection pool served every prediction
 
 
 def test_bad_use_arguments_are_clear_errors_before_any_request(em: Emulator) -> None:
