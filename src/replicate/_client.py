@@ -72,13 +72,15 @@ from ._logs import logger
 from ._low_level import JSON as _JSON
 from ._low_level import LowLevelRequest, low_level_call
 from ._platform import token_from_environment, user_agent
-from ._resource import Async, E, Plain, Raw, Resource, Step, Streamed, Sync, V, endpoint, last_response
+from ._reconcile import SETTLE_AFTER_TIMEOUT, CreateLedger, CreateShape, find_created
+from ._resource import Async, E, Plain, Raw, Resource, Sleep, Step, Streamed, Sync, V, endpoint, last_response
 from ._retry import NEVER_SENT, RetryPolicy
 from ._types import NOT_GIVEN, NotGiven, Omit, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._batch_limits import Throttle
     from ._response import APIResponse, AsyncAPIResponse
     from ._use import AsyncFunction, Function, Input, Output
     from .resources.account import Account
@@ -226,6 +228,7 @@ class _ClientBase(Generic[HttpT]):
         default_query: Optional[Mapping[str, object]] = None,
         http_client: Optional[HttpT] = None,
         strict_response_validation: bool = False,
+        reconcile_creates: bool = True,
         **legacy_options: Never,
     ) -> None:
         """All keyword-only; each defaults from the environment or `replicate._constants`.
@@ -238,6 +241,8 @@ class _ClientBase(Generic[HttpT]):
         `strict_response_validation=True` makes an answer with a field that does not match its
         type fail the call (`APIResponseValidationError`, naming the field); by default such a
         field reads as None unless the object cannot do without it (an `id`, a `status`).
+        `reconcile_creates=False` turns off finding out whether a create whose outcome is unknown
+        made its prediction before trying again (see `_reconcile`): such creates then fail.
         """
         if legacy_args or legacy_options:
             raise _legacy_arguments(type(self).__name__, len(legacy_args), legacy_options)
@@ -272,6 +277,9 @@ class _ClientBase(Generic[HttpT]):
         self._default_headers = dict(default_headers or {})
         _merge_headers({}, self._default_headers)  # refuses values HTTP cannot carry, now rather than later
         self._default_query = dict(default_query or {})
+        self._creates: Optional[CreateLedger] = CreateLedger() if reconcile_creates else None
+        self._throttle: Optional[Throttle] = None
+        """Set on a batch's own copy of the client (see `_batch`): every request waits its turn."""
         self._base = str(url)
         self._origin = _origin(url)
         self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
@@ -312,6 +320,7 @@ class _ClientBase(Generic[HttpT]):
         set_default_query: Optional[Mapping[str, object]] = None,
         http_client: Optional[HttpT] = None,
         strict_response_validation: Optional[bool] = None,
+        reconcile_creates: Optional[bool] = None,
     ) -> Self:
         """A new client with some options changed, sharing this one's connection pool.
 
@@ -339,6 +348,7 @@ class _ClientBase(Generic[HttpT]):
                 if strict_response_validation is None
                 else strict_response_validation
             ),
+            reconcile_creates=self._creates is not None if reconcile_creates is None else reconcile_creates,
         )
 
     with_options = copy
@@ -438,9 +448,19 @@ class _ClientBase(Generic[HttpT]):
         policy = self._retry_policy(call)
         attempt = 0
         waited = 0.0
+        # A create we can look for: when its outcome is unknown, find out before trying again.
+        shape = CreateShape.of(call) if call.billable and self._creates is not None else None
+        billable = call.billable and shape is None
         while True:
             request = self._build_request(call)
+            failure: Optional[Exception] = None
+            settle = 0.0
+            if self._throttle is not None:
+                yield _SLEEP, self._throttle.turn(call.billable)
             deadline = call_deadline(request.extensions.get("timeout"))
+            sent_at = time.time()
+            if shape is not None:
+                self._creates.sending(shape)  # type: ignore[union-attr]
             try:
                 response: httpx.Response = yield _SEND, request
                 if response.status_code < 400 and not stream:
@@ -449,13 +469,18 @@ class _ClientBase(Generic[HttpT]):
                 # Refused by httpx itself: nothing was sent, and sending again would fail the same way.
                 raise _unsendable_error(exc, request) from None
             except httpx.RequestError as exc:
-                delay = policy.delay_after_error(exc, attempt=attempt, billable=call.billable)
-                if delay is None:
+                delay = policy.delay_after_error(exc, attempt=attempt, billable=billable)
+                if shape is not None and not isinstance(exc, NEVER_SENT):
+                    failure = _connection_error(exc, request, call)
+                    settle = SETTLE_AFTER_TIMEOUT if isinstance(exc, httpx.TimeoutException) else 0.0
+                elif delay is None:
                     raise _connection_error(exc, request, call) from exc
-                logger.info("Retrying %s %s in %.2fs after %r", request.method, request.url, delay, exc)
+                logger.info("Retrying %s %s in %.2fs after %r", request.method, request.url, delay or 0, exc)
             else:
                 if response.status_code < 400:
                     logger.debug("%s %s -> %d", request.method, request.url, response.status_code)
+                    if shape is not None and not stream:
+                        self._creates.hold_answer(response.content)  # type: ignore[union-attr]
                     return response
                 body: object = None
                 try:
@@ -464,21 +489,66 @@ class _ClientBase(Generic[HttpT]):
                 except (httpx.RequestError, ResponseTooLargeError):
                     pass  # the status alone decides; the body was only for the message
                 delay = policy.delay_after_response(
-                    response, body, attempt=attempt, waited=waited, billable=call.billable
+                    response, body, attempt=attempt, waited=waited, billable=billable
                 )
-                if delay is None:
+                if self._throttle is not None and response.status_code == 429:
+                    self._throttle.pause(delay or 1.0, call.billable)
+                status = response.status_code
+                said_retry = response.headers.get("x-should-retry") == "true"  # so it did not act
+                if shape is not None and (status >= 500 or status in (408, 409)) and not said_retry:
+                    failure = _status_error(response, body, call)
+                elif delay is None:
                     logger.debug("%s %s -> %d", request.method, request.url, response.status_code)
                     raise _status_error(response, body, call)
                 logger.info(
                     "Retrying %s %s in %.2fs after %d",
                     request.method,
                     request.url,
-                    delay,
+                    delay or 0,
                     response.status_code,
                 )
-            yield _SLEEP, delay
+            finally:
+                if shape is not None:
+                    self._creates.settled(shape)  # type: ignore[union-attr]
+            if delay is not None:
+                yield _SLEEP, max(delay, settle)
+            if shape is not None and failure is not None:
+                # Unknown outcome: carry on with the prediction if it was made, else create again.
+                try:
+                    find = find_created(shape, self._creates, sent_at, settle=0.0 if delay else settle)  # type: ignore[arg-type]
+                    found = yield from self._steps_as_exchange(find)
+                except ReplicateError:
+                    found = None
+                    delay = None  # cannot tell: creating again could run the model twice
+                if found is not None:
+                    logger.info(
+                        "%s %s: found its %s after %r", request.method, request.url, found.get("id"), failure
+                    )
+                    return httpx.Response(201, json=found, request=request)
+                if delay is None:
+                    raise failure
+            assert delay is not None
             attempt += 1
             waited += delay
+
+    def _steps_as_exchange(self, steps: Generator[Any, Any, R]) -> Generator[ExchangeStep, Any, R]:
+        """Run `Call`/`Sleep` steps (see `_reconcile.find_created`) inside an exchange."""
+        result: Any = None
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, Sleep):
+                    yield _SLEEP, step.seconds
+                    step = steps.send(None)
+                    continue
+                try:
+                    result = self._parse((yield from self._exchange(step, stream=False)), step)
+                except Exception as exc:
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send(result)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
     # -- reading answers ------------------------------------------------------------------------
 

@@ -18,17 +18,35 @@ result, the way `_resource.procedure` does for `predictions.wait`:
 
 The drivers differ only in awaiting. They also own clean-up: open responses are closed
 whatever happens, and a prediction marked `Running` is cancelled server-side (best effort,
-bounded) when the caller gives up: an async task cancelled, or Ctrl-C in sync code.
+bounded) when the caller gives up: an async task cancelled, or Ctrl-C in sync code. A caller who
+gives up while a create has not answered yet (held open by `Prefer: wait`, say) gets its
+prediction found (`_reconcile.cancel_abandoned`) and cancelled too. Either way the end is one
+warning on the `replicate` logger (printed to stderr when logging is not configured) naming the
+prediction and what was done with it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, List, Optional, Sequence, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    Generator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 import httpx
 
 from ._call import Call, expand_path
+from ._logs import logger
+from ._reconcile import ABANDON_SETTLE, cancel_abandoned
 from ._resource import Sleep
 
 if TYPE_CHECKING:
@@ -111,6 +129,22 @@ def _cancel_call(prediction_id: str) -> Call[Any]:
     return Call("POST", path, None, options={"timeout": CANCEL_TIMEOUT, "max_retries": 0})
 
 
+def _abandon_steps(
+    running: Optional[str], creating: Optional[Tuple[Call[Any], float]], ledger: Any
+) -> Steps[str]:
+    """What to do about a run the caller gave up on: cancel its prediction, known or still being created."""
+    if running:
+        yield _cancel_call(running)
+        return f"prediction {running} was canceled"
+    assert creating is not None
+    call, sent_at = creating
+    return (yield from cancel_abandoned(call, sent_at, ledger))
+
+
+def _tell(what: str) -> None:
+    logger.warning("replicate: the run was interrupted; %s.", what)
+
+
 # -- sync ------------------------------------------------------------------------------------------
 
 
@@ -118,16 +152,20 @@ class _SyncDriver:
     def __init__(self, client: Replicate) -> None:
         self.client = client
         self.running: Optional[str] = None
+        self.creating: Optional[Tuple[Call[Any], float]] = None
         self.open: List[OpenResponse] = []
 
     def perform(self, step: RunStep) -> Any:
         if isinstance(step, Call):
-            return self.client._request(step)
+            if not step.billable:
+                return self.client._request(step)
+            self.creating = (step, time.time())
+            result = self.client._request(step)
+            self.creating = None
+            return result
         if isinstance(step, ReadChunk):
             return next(step.open.chunks, b"")
         if isinstance(step, Sleep):
-            import time
-
             return time.sleep(step.seconds)
         if isinstance(step, OpenStream):
             response = self.client._send(step.call, stream=True)
@@ -145,12 +183,13 @@ class _SyncDriver:
         for opened in self.open:
             opened.response.close()
         self.open.clear()
-        if abandoned and self.running:
-            prediction_id, self.running = self.running, None
+        if abandoned and (self.running or self.creating):
+            steps = _abandon_steps(self.running, self.creating, self.client._creates)
+            self.running = self.creating = None
             try:
-                self.client._request(_cancel_call(prediction_id))
-            except Exception:  # best effort: the caller is already leaving with their own error
-                pass
+                _tell(complete(self.client, steps))
+            except Exception as exc:  # best effort: the caller is already leaving with their own error
+                _tell(f"its prediction could not be canceled ({type(exc).__name__})")
 
 
 def iterate(client: Replicate, steps: Steps[R]) -> Generator[Any, None, R]:
@@ -198,11 +237,17 @@ class _AsyncDriver:
     def __init__(self, client: AsyncReplicate) -> None:
         self.client = client
         self.running: Optional[str] = None
+        self.creating: Optional[Tuple[Call[Any], float]] = None
         self.open: List[OpenResponse] = []
 
     async def perform(self, step: RunStep) -> Any:
         if isinstance(step, Call):
-            return await self.client._request(step)
+            if not step.billable:
+                return await self.client._request(step)
+            self.creating = (step, time.time())
+            result = await self.client._request(step)
+            self.creating = None
+            return result
         if isinstance(step, ReadChunk):
             try:
                 return await step.open.chunks.__anext__()
@@ -225,7 +270,7 @@ class _AsyncDriver:
         raise TypeError(f"Not a step: {step!r}")
 
     async def finish(self, abandoned: bool) -> None:
-        if not self.open and not (abandoned and self.running):
+        if not self.open and not (abandoned and (self.running or self.creating)):
             return  # the usual end of a run: nothing to close, nothing to cancel
         import anyio
 
@@ -234,13 +279,19 @@ class _AsyncDriver:
             for opened in self.open:
                 await opened.response.aclose()
             self.open.clear()
-            if abandoned and self.running:
-                prediction_id, self.running = self.running, None
-                with anyio.move_on_after(CANCEL_TIMEOUT):
+            if abandoned and (self.running or self.creating):
+                steps = _abandon_steps(self.running, self.creating, self.client._creates)
+                self.running = self.creating = None
+                told = False
+                with anyio.move_on_after(CANCEL_TIMEOUT + 2 * ABANDON_SETTLE):
                     try:
-                        await self.client._request(_cancel_call(prediction_id))
-                    except Exception:  # best effort
-                        pass
+                        _tell(await async_complete(self.client, steps))
+                        told = True
+                    except Exception as exc:  # best effort
+                        _tell(f"its prediction could not be canceled ({type(exc).__name__})")
+                        told = True
+                if not told:
+                    _tell("its prediction could not be canceled in time")
 
 
 async def _gather(client: AsyncReplicate, calls: List[Call[Any]]) -> List[Any]:

@@ -106,7 +106,7 @@ def test_x_should_retry_true_retries_a_400(server: ScriptedServer) -> None:
 def test_billable_create_is_not_retried_after_a_dropped_connection(server: ScriptedServer) -> None:
     server.queue(Drop(), Reply(201, PREDICTION))
     with pytest.raises(APIConnectionError) as info:
-        create_prediction(client_for(server))
+        create_prediction(client_for(server, reconcile_creates=False))
     assert len(server.requests) == 1
     assert info.value.may_have_been_created
     assert "may have created a prediction" in str(info.value)
@@ -115,7 +115,7 @@ def test_billable_create_is_not_retried_after_a_dropped_connection(server: Scrip
 def test_billable_create_is_not_retried_after_a_503(server: ScriptedServer) -> None:
     server.queue(Reply(503, '{"detail": "busy"}'), Reply(201, PREDICTION))
     with pytest.raises(InternalServerError) as info:
-        create_prediction(client_for(server))
+        create_prediction(client_for(server, reconcile_creates=False))
     assert len(server.requests) == 1
     assert info.value.may_have_been_created
 
@@ -161,7 +161,7 @@ def test_read_timeout_on_a_get_is_retried(server: ScriptedServer) -> None:
 def test_read_timeout_on_a_billable_create_raises_may_have_been_created(server: ScriptedServer) -> None:
     server.queue(Reply(201, PREDICTION, delay=0.5))
     with pytest.raises(APITimeoutError) as info:
-        create_prediction(client_for(server, timeout=0.2))
+        create_prediction(client_for(server, timeout=0.2, reconcile_creates=False))
     assert info.value.may_have_been_created
     assert len(server.requests) == 1
 
@@ -195,7 +195,9 @@ async def test_async_billable_create_is_not_retried_after_a_dropped_connection(
     server: ScriptedServer,
 ) -> None:
     server.queue(Drop(), Reply(201, PREDICTION))
-    async with replicate.AsyncReplicate(base_url=server.base_url, bearer_token="r8_test") as client:
+    async with replicate.AsyncReplicate(
+        base_url=server.base_url, bearer_token="r8_test", reconcile_creates=False
+    ) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.predictions.create(version="a" * 64, input={})
     assert info.value.may_have_been_created

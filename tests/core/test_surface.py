@@ -77,6 +77,7 @@ CONSTRUCTOR: Dict[str, Any] = {
     "default_query": None,
     "http_client": None,
     "strict_response_validation": False,
+    "reconcile_creates": True,
 }
 
 # low-level methods; each takes, after `path`, the keywords api-surface.md calls them with

@@ -426,7 +426,7 @@ def test_the_request_log_counts_requests_in_flight(emulator: Emulator) -> None:
 
 
 def test_faults_fail_drop_delay_throttle_and_cut_streams(emulator: Emulator) -> None:
-    client = emulator.client(max_retries=0)
+    client = emulator.client(max_retries=0, reconcile_creates=False)  # the faults as they land
     emulator.faults.fail_next(1, status=503, retry_after=1, path="/v1/account")
     with pytest.raises(replicate.InternalServerError) as unavailable:
         client.account.get()

@@ -1,0 +1,292 @@
+"""Creates whose outcome is unknown: find out whether the prediction exists, then carry on or retry.
+
+A create can fail in a way that leaves us not knowing whether the server acted on it: the
+connection dropped after the request went out, the answer timed out, a 5xx came back. Creating
+again blindly could run (and bill) the model twice; giving up loses a prediction that may be
+running. So the client looks first:
+
+    CreateShape.of(call)      what the create asked for: model / version / deployment, input,
+                              webhook (None: a call we cannot recognise, left alone)
+    find_created(...)         steps: settle → wait for identical creates still awaiting their
+                              answer → list what was created since the request was sent (minus
+                              a margin for clock skew) → the first match nobody here holds
+    CreateLedger              per client: the ids its creates hold (so two identical inputs in
+                              flight at once stay two predictions) and the creates still in flight
+
+`find_created` yields `Call`s (answered with parsed JSON) and `Sleep`s: `_client._exchange` runs
+it between attempts, and the run drivers of `_steps` run it to cancel a create the caller gave
+up on before it answered. Its limits (stated in the README): it relies on the list endpoint, and
+on the API handing the input back as it was sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Dict, Generator, Optional, Union, cast
+
+from ._call import Call, expand_path
+from ._resource import Sleep
+
+__all__ = [
+    "CLOCK_MARGIN",
+    "CreateLedger",
+    "CreateShape",
+    "cancel_abandoned",
+    "cancel_held",
+    "find_created",
+    "since_text",
+]
+
+CLOCK_MARGIN = 10.0
+"""Seconds listed before the request was sent: our clock and the API's may disagree this much."""
+SETTLE_AFTER_TIMEOUT = 2.0
+"""After a timeout the server may still be acting on the request; listing too early would miss
+the prediction and create a second one."""
+PENDING_WAIT = 75.0
+"""How long to wait for identical creates still awaiting their answer (a `Prefer: wait` create
+is held up to 60 s): their answer names the prediction that is theirs, not ours."""
+PENDING_POLL = 0.05
+MAX_PAGES = 5
+HELD_FOR = 3600.0
+"""Seconds an id stays in the ledger: far longer than any listing reaches back."""
+
+_PREDICTION_PATHS = (
+    (re.compile(r"^/predictions$"), None),
+    (re.compile(r"^/models/([^/]+)/([^/]+)/predictions$"), "model"),
+    (re.compile(r"^/deployments/([^/]+)/([^/]+)/predictions$"), "deployment"),
+    (re.compile(r"^/models/([^/]+)/([^/]+)/versions/([^/]+)/trainings$"), "training"),
+)
+
+
+@dataclass(frozen=True)
+class CreateShape:
+    """What a create asked for, as the list endpoint reports it back."""
+
+    list_path: str
+    key: str
+    """The whole request in one string: identical creates have the same key."""
+    input: Any
+    webhook: Optional[str] = None
+    model: Optional[str] = None
+    version: Optional[str] = None
+    deployment: Optional[str] = None
+
+    @classmethod
+    def of(cls, call: Call[Any]) -> Optional[CreateShape]:
+        """The shape of a billable create call, or None when it is not one we can look for."""
+        body = call.body
+        if call.method != "POST" or not isinstance(body, Mapping) or call.files is not None:
+            return None
+        body = cast("Mapping[str, Any]", body)
+        path = call.path
+        for pattern, kind in _PREDICTION_PATHS:
+            found = pattern.match(path)
+            if found is None:
+                continue
+            fields: Dict[str, Any] = {}
+            if kind is None:
+                fields.update(_version_fields(str(body.get("version", ""))))
+            elif kind == "model":
+                fields["model"] = f"{found[1]}/{found[2]}"
+            elif kind == "deployment":
+                fields["deployment"] = f"{found[1]}/{found[2]}"
+            else:
+                fields.update(model=f"{found[1]}/{found[2]}", version=found[3])
+            webhook = body.get("webhook")
+            return cls(
+                list_path="/trainings" if kind == "training" else "/predictions",
+                key=path + " " + _canonical(body),
+                input=body.get("input"),
+                webhook=webhook if isinstance(webhook, str) else None,
+                **fields,
+            )
+        return None
+
+    def matches(self, item: Mapping[str, Any]) -> bool:
+        """Whether a listed prediction (or training) could be the one this create made."""
+        if item.get("input") != self.input:
+            return False
+        if self.model and item.get("model") not in (None, self.model):
+            return False
+        if self.version and item.get("version") not in (None, "hidden", self.version):
+            return False
+        if self.deployment and item.get("deployment") not in (None, self.deployment):
+            return False
+        # Listings may leave the webhook out; when they include it, it must be ours.
+        return "webhook" not in item or item.get("webhook") == self.webhook
+
+
+def _version_fields(ref: str) -> Dict[str, str]:
+    name, _, version = ref.partition(":")
+    if version:
+        return {"model": name, "version": version}
+    if "/" in name:
+        return {"model": name}
+    return {"version": name}
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class CreateLedger:
+    """A client's creates: ids held, and how many of each shape are still awaiting an answer.
+
+    Thread-safe: a sync client is shared by threads (run_many's workers among them).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: Dict[str, float] = {}
+        self._pending: Dict[str, int] = {}
+
+    def sending(self, shape: CreateShape) -> None:
+        with self._lock:
+            self._pending[shape.key] = self._pending.get(shape.key, 0) + 1
+
+    def settled(self, shape: CreateShape) -> None:
+        with self._lock:
+            left = self._pending.get(shape.key, 0) - 1
+            if left > 0:
+                self._pending[shape.key] = left
+            else:
+                self._pending.pop(shape.key, None)
+
+    def pending(self, shape: CreateShape) -> int:
+        with self._lock:
+            return self._pending.get(shape.key, 0)
+
+    def hold(self, prediction_id: str) -> bool:
+        """Claim `prediction_id` for one create; False if another create of ours already holds it."""
+        now = time.monotonic()
+        with self._lock:
+            if prediction_id in self._held:
+                return False
+            if len(self._held) >= 4096:
+                self._held = {k: t for k, t in self._held.items() if now - t < HELD_FOR}
+            self._held[prediction_id] = now
+            return True
+
+    def hold_answer(self, content: bytes) -> None:
+        """Hold the id in a create's answer (read tolerantly: no id, nothing to hold)."""
+        try:
+            found = json.loads(content).get("id")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(found, str):
+            self.hold(found)
+
+
+_TIMESTAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)?$")
+
+
+def _epoch(text: object) -> Optional[float]:
+    """An ISO 8601 timestamp as epoch seconds (any fraction length, `Z` or an offset); None if unreadable."""
+    found = _TIMESTAMP.match(text) if isinstance(text, str) else None
+    if found is None:
+        return None
+    parts = [int(found[n]) for n in range(1, 7)]
+    moment = datetime.datetime(*parts, tzinfo=datetime.timezone.utc).timestamp()
+    moment += float(found[7] or 0)
+    zone = found[8]
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "+" else 1
+        digits = zone[1:].replace(":", "")
+        moment += sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return moment
+
+
+def since_text(sent_at: float) -> str:
+    """`created_after` for a request sent at `sent_at` (epoch seconds), less the clock margin."""
+    moment = datetime.datetime.fromtimestamp(sent_at - CLOCK_MARGIN, datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+FindStep = Union[Call[Any], Sleep]
+
+ABANDON_SETTLE = 0.5
+"""Before looking for the prediction of a create the caller gave up on: the request may still be
+on its way to the server."""
+_QUICK = {"timeout": 3.0, "max_retries": 0}
+
+
+def find_created(
+    shape: CreateShape,
+    ledger: CreateLedger,
+    sent_at: float,
+    *,
+    settle: float = 0.0,
+    quick: bool = False,
+) -> Generator[FindStep, Any, Optional[Dict[str, Any]]]:
+    """The prediction (or training) a create sent at `sent_at` made, now held; None if there is none.
+
+    Identical creates of ours still in flight hold whatever their answers name: the search
+    waits (a while) for them to be answered first. `quick`: no such wait, and list requests
+    bounded like a cancel (for a caller who is leaving).
+    """
+    if settle > 0:
+        yield Sleep(settle)
+    waited = 0.0
+    while not quick and ledger.pending(shape) and waited < PENDING_WAIT:
+        yield Sleep(PENDING_POLL)
+        waited += PENDING_POLL
+    since = since_text(sent_at)
+    query = {"created_after": since} if shape.list_path == "/predictions" else None
+    options: Any = _QUICK if quick else {}
+    call: Optional[Call[Any]] = Call("GET", shape.list_path, object, query=query, options=options)
+    for _ in range(MAX_PAGES):
+        if call is None:
+            break
+        page: Any = yield call
+        results = page.get("results") if isinstance(page, dict) else None
+        older = False
+        for item in cast("list[Any]", results or []):
+            if not isinstance(item, dict):
+                continue
+            item = cast("Dict[str, Any]", item)
+            created = _epoch(item.get("created_at"))
+            if created is not None and created < sent_at - CLOCK_MARGIN:
+                older = True  # newest first: the rest were created before our request
+                continue
+            found_id = item.get("id")
+            if isinstance(found_id, str) and shape.matches(item) and ledger.hold(found_id):
+                return item
+        following = page.get("next") if isinstance(page, dict) else None
+        call = call.next_page(following) if isinstance(following, str) and not older else None
+    return None
+
+
+def cancel_abandoned(
+    call: Call[Any], sent_at: float, ledger: Optional[CreateLedger]
+) -> Generator[FindStep, Any, str]:
+    """Find what a create the caller gave up on (before it answered) made, and cancel it.
+
+    Returns the line to tell the caller: which prediction, and what was done with it.
+    """
+    shape = CreateShape.of(call)
+    if shape is None or ledger is None:
+        return (
+            f"its create ({call.method} {call.path}) may have made a prediction, which may still be running"
+        )
+    found = yield from find_created(shape, ledger, sent_at, settle=ABANDON_SETTLE, quick=True)
+    if found is None:
+        return "no prediction made by its create was found (check client.predictions.list())"
+    return (yield from cancel_held(shape.list_path, found))
+
+
+def cancel_held(list_path: str, found: Mapping[str, Any]) -> Generator[FindStep, Any, str]:
+    """Cancel a prediction (or training) left behind, unless it has ended; returns what was done."""
+    kind = "training" if list_path == "/trainings" else "prediction"
+    found_id = str(found.get("id"))
+    status = found.get("status")
+    if status in ("succeeded", "failed", "canceled"):
+        return f"{kind} {found_id} had already ended ({status})"
+    path = expand_path(list_path + "/{found_id}/cancel", found_id=found_id)
+    yield Call("POST", path, None, options=cast(Any, _QUICK))
+    return f"{kind} {found_id} was canceled"
