@@ -243,8 +243,9 @@ def find_created(
     for _ in range(MAX_PAGES):
         if call is None:
             break
-        page: Any = yield call
-        results = page.get("results") if isinstance(page, dict) else None
+        answer: Any = yield call
+        page = cast("Dict[str, Any]", answer) if isinstance(answer, dict) else {}
+        results = page.get("results")
         older = False
         for item in cast("list[Any]", results or []):
             if not isinstance(item, dict):
@@ -257,7 +258,7 @@ def find_created(
             found_id = item.get("id")
             if isinstance(found_id, str) and shape.matches(item) and ledger.hold(found_id):
                 return item
-        following = page.get("next") if isinstance(page, dict) else None
+        following = page.get("next")
         call = call.next_page(following) if isinstance(following, str) and not older else None
     return None
 

@@ -1,0 +1,170 @@
+"""Creates whose outcome is unknown: the client finds out whether the prediction exists first."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Iterator, List
+
+import anyio
+import pytest
+
+import replicate
+from replicate.testing import Emulator
+
+from .scripted_server import Drop, Reply, ScriptedServer
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    em = Emulator(wait_window=1)
+    with em.serve():
+        yield em
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("replicate._retry.INITIAL_RETRY_DELAY", 0.005)
+    monkeypatch.setattr("replicate._client.SETTLE_AFTER_TIMEOUT", 0.3)
+
+
+def texts(emulator: Emulator) -> List[Any]:
+    return [p.input.get("text") for p in emulator.predictions.values()]
+
+
+def calls(emulator: Emulator) -> List[str]:
+    """The creates (POST) and lists (GET) of predictions, in order."""
+    return [r.method for r in emulator.requests if r.path.split("?")[0].endswith("/predictions")]
+
+
+def test_a_create_dropped_after_the_server_acted_carries_on_with_its_prediction(emulator: Emulator) -> None:
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    assert emulator.client().run("replicate/hello-world", input={"text": "once"}) == "hello once"
+    assert texts(emulator) == ["once"]
+    assert calls(emulator) == ["POST", "GET"]
+
+
+def test_a_create_dropped_before_the_server_acted_is_made_again_once(emulator: Emulator) -> None:
+    emulator.faults.drop_next(1, method="POST")
+    assert emulator.client().run("replicate/hello-world", input={"text": "lost"}) == "hello lost"
+    assert texts(emulator) == ["lost"]
+    assert calls(emulator) == ["POST", "GET", "POST"]
+
+
+def test_a_timed_out_create_waits_to_settle_then_finds_its_prediction(emulator: Emulator) -> None:
+    emulator.faults.delay(0.6, n=1, method="POST")
+    client = emulator.client(timeout=0.2)
+    prediction = client.predictions.create(version="replicate/hello-world", input={"text": "slow"})
+    assert prediction.input == {"text": "slow"}
+    assert texts(emulator) == ["slow"]
+
+
+def test_the_503_of_a_create_is_looked_into_through_the_list_endpoint(server: ScriptedServer) -> None:
+    listed = (
+        '{"id": "p9", "status": "processing", "version": "%s", "input": {"text": "hi"},'
+        ' "created_at": "2099-01-01T00:00:00Z", "urls": {"get": "g", "cancel": "c", "web": "w"}}'
+    ) % ("a" * 64)
+    other = listed.replace('"hi"', '"other"').replace("p9", "p8")
+    server.queue(Reply(503, "{}"), Reply(200, f'{{"results": [{other}, {listed}], "next": null}}'))
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    prediction = client.predictions.create(version="a" * 64, input={"text": "hi"})
+    assert prediction.id == "p9"
+    assert [(r.method, r.path.split("?")[0]) for r in server.requests] == [
+        ("POST", "/v1/predictions"),
+        ("GET", "/v1/predictions"),
+    ]
+    assert "created_after=" in server.requests[1].path
+
+
+def test_when_the_list_fails_too_the_create_is_not_repeated(server: ScriptedServer) -> None:
+    server.queue(Drop(), *[Reply(500, "{}")] * 3)
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    with pytest.raises(replicate.APIConnectionError) as info:
+        client.predictions.create(version="a" * 64, input={"text": "hi"})
+    assert info.value.may_have_been_created
+    assert [r.method for r in server.requests] == ["POST", "GET", "GET", "GET"]
+
+
+def test_two_identical_inputs_in_flight_stay_two_predictions(emulator: Emulator) -> None:
+    # One create is answered, the other's answer is lost: the lost one must not take the
+    # prediction the answered one holds (the newest, listed first), but its own.
+    emulator.faults.delay(0.3, n=1, method="POST")
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    client = emulator.client()
+    ids: List[str] = []
+
+    def create() -> None:
+        ids.append(client.predictions.create(version="replicate/hello-world", input={"text": "twin"}).id)
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join()
+    assert texts(emulator) == ["twin", "twin"]
+    assert sorted(ids) == sorted(emulator.predictions)
+
+
+def test_trainings_are_reconciled_the_same_way(emulator: Emulator) -> None:
+    client = emulator.client()
+    version = client.models.get(model_owner="replicate", model_name="hello-world").latest_version
+    assert version is not None and version.id
+    client.models.create(owner="emulator", name="tuned", visibility="private", hardware="cpu")
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    training = client.trainings.create(
+        model_owner="replicate",
+        model_name="hello-world",
+        version_id=version.id,
+        destination="emulator/tuned",
+        input={"n": 1},
+    )
+    assert list(emulator.trainings) == [training.id]
+
+
+def test_reconcile_creates_false_leaves_the_outcome_unknown(emulator: Emulator) -> None:
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    with pytest.raises(replicate.APIConnectionError) as info:
+        emulator.client(reconcile_creates=False).run("replicate/hello-world", input={"text": "x"})
+    assert info.value.may_have_been_created
+    assert not emulator.seen("GET", "/v1/predictions")
+
+
+@pytest.mark.anyio
+async def test_async_runs_reconcile_too(emulator: Emulator) -> None:
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    async with emulator.async_client() as client:
+        assert await client.run("replicate/hello-world", input={"text": "a"}) == "hello a"
+    assert texts(emulator) == ["a"]
+
+
+# -- giving up before the create answered ------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_an_async_run_cancelled_while_its_create_is_held_open_cancels_the_prediction(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with emulator.async_client() as client:
+        with anyio.move_on_after(0.4):  # the create is held open (Prefer: wait) for 1 s
+            await client.run("replicate/sleep", input={"seconds": 5})
+    (prediction,) = emulator.predictions.values()
+    assert prediction.status == "canceled"
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"prediction {prediction.id} was canceled" in line
+
+
+def test_ctrl_c_in_a_sync_run_while_its_create_is_held_open_cancels_the_prediction(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    import _thread
+
+    timer = threading.Timer(0.4, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        emulator.client().run("replicate/sleep", input={"seconds": 5})
+    (prediction,) = emulator.predictions.values()
+    assert prediction.status == "canceled"
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"prediction {prediction.id} was canceled" in line
