@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Union
 
 from ._sentinels import NOT_GIVEN as _NOT_GIVEN
 from ._version import __version__
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from . import pagination as pagination
     from . import types as types
     from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
+    from ._batch import BatchProgress as BatchProgress
+    from ._batch import BatchResult as BatchResult
     from ._client import AsyncReplicate as AsyncReplicate
     from ._client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
     from ._client import DefaultHttpxClient as DefaultHttpxClient
@@ -131,6 +133,8 @@ _LAZY: Dict[str, tuple[str, str]] = {
     "AsyncFileOutput": ("._file_output", "AsyncFileOutput"),
     "get_path_url": ("._use", "get_path_url"),
     "use": ("._use", "use"),
+    "BatchResult": ("._batch", "BatchResult"),
+    "BatchProgress": ("._batch", "BatchProgress"),
     "WebhookVerificationError": ("._webhooks", "WebhookVerificationError"),
 }
 _ERRORS = [
@@ -180,9 +184,12 @@ __all__ = [
     "default_query",
     "http_client",
     "run",
+    "run_many",
     "use",
     "stream",
     "search",
+    "BatchResult",
+    "BatchProgress",
     "default_client",
     "APIConnectionError",
     "APIError",
@@ -338,6 +345,22 @@ def run(
         file_encoding_strategy=file_encoding_strategy,
         progress=progress,
         **params,
+    )
+
+
+def run_many(
+    ref: Any,
+    inputs: Iterable[Mapping[str, Any]],
+    *,
+    concurrency: int = 10,
+    journal: Union[str, os.PathLike[str], None] = None,
+    ordered: bool = True,
+    progress: Optional[Callable[[BatchProgress], object]] = None,
+    **options: Any,
+) -> Iterator[BatchResult]:
+    """Run a model once per input: `Replicate().run_many(...)` on the module-level client."""
+    return default_client().run_many(
+        ref, inputs, concurrency=concurrency, journal=journal, ordered=ordered, progress=progress, **options
     )
 
 

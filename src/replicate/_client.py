@@ -37,6 +37,7 @@ from typing import (
     Dict,
     Generator,
     Generic,
+    Iterable,
     Iterator,
     List,
     Optional,
@@ -80,6 +81,7 @@ from ._types import NOT_GIVEN, NotGiven, Omit, RequestOptions, TimeoutTypes
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._batch import BatchProgress, BatchResult
     from ._batch_limits import Throttle
     from ._response import APIResponse, AsyncAPIResponse
     from ._use import AsyncFunction, Function, Input, Output
@@ -819,6 +821,34 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
 
         return stream(self, ref, input=input, **params)
 
+    def run_many(
+        self,
+        ref: Any,
+        inputs: Iterable[Mapping[str, Any]],
+        *,
+        concurrency: int = 10,
+        journal: Union[str, os.PathLike[str], None] = None,
+        ordered: bool = True,
+        progress: Optional[Callable[[BatchProgress], object]] = None,
+        **options: Any,
+    ) -> Iterator[BatchResult]:
+        """Run a model once per input, `concurrency` at a time: an iterator of `BatchResult`s.
+
+        See `replicate._batch` (journal, rate limits, stopping early).
+        """
+        from ._batch_run import run_many
+
+        return run_many(
+            self,
+            ref,
+            inputs,
+            concurrency=concurrency,
+            journal=journal,
+            ordered=ordered,
+            progress=progress,
+            **options,
+        )
+
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -1029,6 +1059,34 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
         from ._stream import async_stream
 
         return await async_stream(self, ref, input=input, **params)
+
+    def run_many(
+        self,
+        ref: Any,
+        inputs: Iterable[Mapping[str, Any]],
+        *,
+        concurrency: int = 10,
+        journal: Union[str, os.PathLike[str], None] = None,
+        ordered: bool = True,
+        progress: Optional[Callable[[BatchProgress], object]] = None,
+        **options: Any,
+    ) -> AsyncIterator[BatchResult]:
+        """Run a model once per input, `concurrency` at a time: an async iterator of `BatchResult`s.
+
+        See `replicate._batch` (journal, rate limits, stopping early).
+        """
+        from ._batch_run import async_run_many
+
+        return async_run_many(
+            self,
+            ref,
+            inputs,
+            concurrency=concurrency,
+            journal=journal,
+            ordered=ordered,
+            progress=progress,
+            **options,
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------------
 

@@ -1,0 +1,204 @@
+"""`run_many()`'s two drivers: threads for `Replicate`, tasks for `AsyncReplicate`.
+
+What a row does is written once (`_batch.row_steps`, performed by the step drivers of `_steps`);
+what is shared here is the bookkeeping (`_Schedule`): which row may start (at most `concurrency`
+in flight and, in input order, no further ahead of the oldest unfinished row than a window), and
+which results may be handed out. The drivers only differ in how they wait for a row to finish.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Generator, Iterator, List, Optional, Tuple, cast
+
+from ._batch import BatchPlan, BatchResult, Row, prepare_batch, row_steps
+from ._steps import Steps, async_complete, complete
+
+if TYPE_CHECKING:
+    from ._client import AsyncReplicate, Replicate
+
+__all__ = ["async_run_many", "run_many"]
+
+
+class _Stopped(BaseException):
+    """The batch was left early: a row still running is abandoned (its prediction cancelled)."""
+
+
+class _Schedule:
+    def __init__(self, plan: BatchPlan) -> None:
+        self.plan = plan
+        self.rows = plan.rows()
+        self.exhausted = False
+        self.in_flight = 0
+        self.pulled = 0
+        self.next_out = 0
+        self.waiting: Dict[int, BatchResult] = {}
+        # In input order, results after a slow row wait for it: bound how many.
+        self.window = max(4 * plan.concurrency, 64)
+        self.started = time.monotonic()
+
+    def next_row(self) -> Optional[Row]:
+        """The next row to start, or None if none may start now (or there are none left)."""
+        plan = self.plan
+        if self.exhausted or self.in_flight >= plan.concurrency:
+            return None
+        if plan.ordered and self.pulled - self.next_out >= self.window:
+            return None
+        row = next(self.rows, None)
+        if row is None:
+            self.exhausted = True
+            if plan.journal is not None and not self.in_flight:
+                plan.journal.close()
+            return None
+        self.pulled += 1
+        if row.result is None:
+            self.in_flight += 1
+            plan.state.in_flight = self.in_flight
+        return row
+
+    def finished(self, result: BatchResult, *, resumed: bool) -> List[BatchResult]:
+        """Count a finished row; returns the results that may now be handed out, in order."""
+        plan = self.plan
+        if not resumed:
+            self.in_flight -= 1
+            plan.state.in_flight = self.in_flight
+        plan.count(result, resumed=resumed, elapsed=time.monotonic() - self.started)
+        if self.exhausted and not self.in_flight and plan.journal is not None:
+            plan.journal.close()
+        if not plan.ordered:
+            return [result]
+        self.waiting[result.index] = result
+        out: List[BatchResult] = []
+        while self.next_out in self.waiting:
+            out.append(self.waiting.pop(self.next_out))
+            self.next_out += 1
+        return out
+
+    @property
+    def over(self) -> bool:
+        return self.exhausted and not self.in_flight
+
+
+def _stoppable(steps: Steps[BatchResult], stop: threading.Event) -> Steps[BatchResult]:
+    """`steps`, ending with `_Stopped` at the first step after `stop` is set."""
+    try:
+        step = next(steps)
+        while True:
+            if stop.is_set():
+                raise _Stopped
+            try:
+                result = yield step
+            except Exception as exc:
+                step = steps.throw(exc)
+            else:
+                step = steps.send(result)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def _iterate(plan: BatchPlan) -> Generator[BatchResult, None, None]:
+    client: Any = plan.batch_client
+    schedule = _Schedule(plan)
+    rows: queue.Queue[Optional[Row]] = queue.Queue()
+    results: queue.Queue[BatchResult] = queue.Queue()
+    stop = threading.Event()
+    workers: List[threading.Thread] = []
+
+    def work() -> None:
+        while True:
+            row = rows.get()
+            if row is None:
+                return
+            try:
+                result = complete(client, _stoppable(row_steps(plan, row), stop))
+            except BaseException as exc:  # stopped: nobody is reading any more
+                result = BatchResult(row.index, row.input, None, exc, None)
+            results.put(result)
+
+    try:
+        while not schedule.over:
+            row = schedule.next_row()
+            if row is not None and row.result is not None:
+                yield from schedule.finished(row.result, resumed=True)
+            elif row is not None:
+                if len(workers) < schedule.in_flight:
+                    # Daemon threads: a Ctrl-C leaves without waiting out a create held open.
+                    workers.append(threading.Thread(target=work, daemon=True, name="replicate-run-many"))
+                    workers[-1].start()
+                rows.put(row)
+            elif schedule.in_flight:
+                yield from schedule.finished(results.get(), resumed=False)
+    finally:
+        stop.set()
+        for _ in workers:
+            rows.put(None)
+
+
+async def _async_iterate(plan: BatchPlan) -> AsyncIterator[BatchResult]:
+    import anyio
+    from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+    client: Any = plan.batch_client
+    schedule = _Schedule(plan)
+    # Unbounded: at most `concurrency` results are ever waiting in it.
+    send, receive = cast(
+        "Tuple[MemoryObjectSendStream[BatchResult], MemoryObjectReceiveStream[BatchResult]]",
+        anyio.create_memory_object_stream(math.inf),
+    )
+
+    async def work(row: Row) -> None:
+        await send.send(await async_complete(client, row_steps(plan, row)))
+
+    async with anyio.create_task_group() as group:
+        try:
+            while not schedule.over:
+                row = schedule.next_row()
+                if row is not None and row.result is not None:
+                    for result in schedule.finished(row.result, resumed=True):
+                        yield result
+                elif row is not None:
+                    group.start_soon(work, row)
+                elif schedule.in_flight:
+                    for result in schedule.finished(await receive.receive(), resumed=False):
+                        yield result
+        finally:
+            group.cancel_scope.cancel()  # rows still running are abandoned: their predictions cancelled
+
+
+def run_many(
+    client: Replicate, ref: Any, inputs: Iterable[Mapping[str, Any]], **options: Any
+) -> Iterator[BatchResult]:
+    """Run `ref` over `inputs` (see `replicate._batch`); checks everything before the first request."""
+    return _iterate(prepare_batch(client, ref, inputs, **_split(options)))
+
+
+def async_run_many(
+    client: AsyncReplicate, ref: Any, inputs: Iterable[Mapping[str, Any]], **options: Any
+) -> AsyncIterator[BatchResult]:
+    """`run_many` for `AsyncReplicate`: an async iterator of results."""
+    return _async_iterate(prepare_batch(client, ref, inputs, **_split(options)))
+
+
+_BATCH_OPTIONS = frozenset(
+    {
+        "concurrency",
+        "journal",
+        "ordered",
+        "use_file_output",
+        "progress",
+        "creates_per_minute",
+        "requests_per_minute",
+        "wait",
+    }
+)
+
+
+def _split(options: Mapping[str, Any]) -> Dict[str, Any]:
+    """The batch's own options, and the rest as the creates' parameters (webhook, ...)."""
+    own = {k: v for k, v in options.items() if k in _BATCH_OPTIONS}
+    own["params"] = {k: v for k, v in options.items() if k not in _BATCH_OPTIONS}
+    return own
