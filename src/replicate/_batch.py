@@ -160,11 +160,10 @@ def prepare_batch(
 ) -> BatchPlan:
     """Check everything that can be checked before a request (module docstring)."""
     target = parse_ref(ref)
+    kind: str = type(inputs).__name__
     given: Any = inputs
     if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
-        raise TypeError(
-            f"inputs must be an iterable of input dicts (a list, a generator...), not {given.__class__.__name__}"
-        )
+        raise TypeError(f"inputs must be an iterable of input dicts (a list, a generator...), not {kind}")
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ValueError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
     if wait is False:

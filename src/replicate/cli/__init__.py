@@ -2,6 +2,7 @@
 
     replicate run replicate/hello-world text=world
     replicate run owner/model prompt="a cat" steps=20 image=@photo.png --output-dir out/
+    replicate run-many owner/model --inputs rows.csv --output results.jsonl   (run again: resumes)
     replicate predictions list | get ID | cancel ID | wait ID
     replicate models get|schema|versions OWNER/NAME | list | search QUERY
     replicate files upload PATH | list | get ID | delete ID | download URL
@@ -11,6 +12,7 @@
     _args.py      the grammar, exit codes, UsageError
     _inputs.py    key=value typed by the version's input schema
     _commands.py  one function per command; run's Ctrl-C handling
+    _run_many.py  run-many: rows in, results out, a progress line, the journal to resume
     _display.py   the live status line (a terminal) or plain lines (piped)
     _outputs.py   printing output, saving files under sensible names
 

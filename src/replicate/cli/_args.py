@@ -2,6 +2,7 @@
 
     replicate [--token T] [--base-url URL] COMMAND ...
       run REF key=value ...          --no-wait --json --output-dir DIR --stream --logs --cancel-on-interrupt
+      run-many REF --inputs FILE     --output FILE.jsonl --journal FILE --concurrency N
       predictions list|get|cancel|wait
       models get|list|search|schema|versions
       files upload|list|get|delete|download
@@ -109,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--logs", action="store_true", help="print the model's logs (to stderr) as they come")
     run.add_argument(
         "--cancel-on-interrupt", action="store_true", help="Ctrl-C cancels the prediction without asking"
+    )
+
+    from ._run_many import add_parser as add_run_many
+
+    add_run_many(
+        command(commands, "run-many", "run a model once per row of a .jsonl or .csv file (resumable)")
     )
 
     predictions = namespace("predictions", "your predictions")

@@ -45,6 +45,10 @@ class Interrupted(Exception):
 def dispatch(client: Replicate, args: argparse.Namespace) -> int:
     if args.command == "run":
         return run(client, args)
+    if args.command == "run-many":
+        from ._run_many import run_many
+
+        return run_many(client, args, schema_of(client, args.ref) if args.inputs.endswith(".csv") else None)
     if args.command == "account":
         return _print_json(client.account.get())
     handler: Callable[[Replicate, argparse.Namespace], int] = {
