@@ -37,8 +37,12 @@ def test_classify_waits_out_rate_limits(emulator: Emulator) -> None:
 
 
 def test_a_failed_create_is_not_retried_blindly(emulator: Emulator) -> None:
-    # A 503 on a create may mean the model ran: the client raises rather than run it twice.
+    # A 503 on a create may mean the model ran: the client looks before creating again.
+    emulator.faults.fail_next(1, status=503, path="/v1/models/acme/sentiment")
+    assert classify(emulator.client(), "good") == "positive"
+    assert emulator.prediction_count == 1
+    # With that turned off, it raises rather than risk running the model twice.
     emulator.faults.fail_next(1, status=503, path="/v1/models/acme/sentiment")
     with pytest.raises(replicate.InternalServerError) as error:
-        classify(emulator.client(), "good")
+        classify(emulator.client(reconcile_creates=False), "good")
     assert error.value.may_have_been_created
