@@ -52,7 +52,9 @@ PENDING_WAIT = 75.0
 """How long to wait for identical creates still awaiting their answer (a `Prefer: wait` create
 is held up to 60 s): their answer names the prediction that is theirs, not ours."""
 PENDING_POLL = 0.05
-MAX_PAGES = 5
+MAX_PAGES = 50
+"""A bound, not the rule: listing stops at the first item older than the request (newest come
+first). A busy account can create hundreds of predictions between the request and the listing."""
 HELD_FOR = 3600.0
 """Seconds an id stays in the ledger: far longer than any listing reaches back."""
 

@@ -168,3 +168,13 @@ def test_ctrl_c_in_a_sync_run_while_its_create_is_held_open_cancels_the_predicti
     assert prediction.status == "canceled"
     (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert f"prediction {prediction.id} was canceled" in line
+
+
+def test_use_and_streaming_use_reconcile_their_creates_too(emulator: Emulator) -> None:
+    client = emulator.client()
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    assert client.use("replicate/hello-world")(text="used") == "hello used"
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    tokens = list(client.use("replicate/stream-tokens", streaming=True)(prompt="a b", max_tokens=2))
+    assert tokens
+    assert len(emulator.predictions) == 2
