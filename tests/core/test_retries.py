@@ -262,7 +262,7 @@ async def test_async_read_timeout_on_a_billable_create_raises_may_have_been_crea
 ) -> None:
     server.queue(Reply(201, PREDICTION, delay=0.5))
     async with replicate.AsyncReplicate(
-        base_url=server.base_url, bearer_token="r8_test", timeout=0.2
+        base_url=server.base_url, bearer_token="r8_test", timeout=0.2, reconcile_creates=False
     ) as client:
         with pytest.raises(APITimeoutError) as info:
             await client.predictions.create(version="a" * 64, input={})
