@@ -142,6 +142,62 @@ def test_user_http_client_is_used(server: ScriptedServer) -> None:
     assert seen == [f"{server.base_url}/account"]
 
 
+def test_default_http_clients_carry_the_library_headers_so_requests_need_not_merge_them() -> None:
+    # Merging headers per request was httpx's costliest step in building one (benchmarks/RESULTS.md).
+    for http in (replicate.DefaultHttpxClient(), replicate.DefaultAsyncHttpxClient()):
+        assert http.headers["Accept"] == "application/json"
+        assert http.headers["User-Agent"].startswith(f"replicate-python/{replicate.__version__} (")
+    assert replicate.DefaultHttpxClient(headers={"User-Agent": "mine"}).headers["User-Agent"] == "mine"
+    with_default = replicate.Replicate(bearer_token="r8_x", http_client=replicate.DefaultHttpxClient())
+    assert with_default._per_request_headers == {}
+    assert set(replicate.Replicate(bearer_token="r8_x", http_client=httpx.Client())._per_request_headers) == {
+        "Accept",
+        "User-Agent",
+    }
+
+
+@pytest.mark.parametrize(
+    "http",
+    [
+        httpx.Client(headers={"User-Agent": "theirs", "Accept": "text/plain"}),
+        replicate.DefaultHttpxClient(headers={"User-Agent": "theirs"}),
+        replicate.DefaultHttpxClient(),
+    ],
+    ids=["httpx.Client", "DefaultHttpxClient with a User-Agent", "DefaultHttpxClient"],
+)
+def test_a_given_http_client_sends_our_user_agent_and_accept(
+    server: ScriptedServer, http: httpx.Client
+) -> None:
+    client = client_for(server, http_client=http)
+    client.get("/account")
+    client.copy(max_retries=0).get("/account")  # a copy shares the http client
+    for seen in server.requests:
+        assert seen.headers["User-Agent"].startswith(f"replicate-python/{replicate.__version__} (")
+        assert seen.headers["Accept"] == "application/json"
+
+
+def test_cookies_a_response_sets_are_kept_and_sent_back(server: ScriptedServer) -> None:
+    # The default clients skip httpx's cookie bookkeeping for responses that set none.
+    headers = {"Content-Type": "application/json", "Set-Cookie": "session=abc; Path=/"}
+    server.queue(Reply(200, ACCOUNT), Reply(200, ACCOUNT, headers), Reply(200, ACCOUNT))
+    client = client_for(server)
+    for _ in range(3):
+        client.get("/account")
+    assert [seen.headers.get("Cookie") for seen in server.requests] == [None, None, "session=abc"]
+
+
+@pytest.mark.anyio
+async def test_async_cookies_a_response_sets_are_kept_and_sent_back(server: ScriptedServer) -> None:
+    headers = {"Content-Type": "application/json", "Set-Cookie": "session=abc; Path=/"}
+    server.queue(Reply(200, ACCOUNT), Reply(200, ACCOUNT, headers), Reply(200, ACCOUNT))
+    async with replicate.AsyncReplicate(base_url=server.base_url, bearer_token="r8_x") as client:
+        for _ in range(3):
+            await client.get("/account")
+    # Over aiohttp, header names arrive lower-cased.
+    cookies = [{k.lower(): v for k, v in seen.headers.items()}.get("cookie") for seen in server.requests]
+    assert cookies == [None, None, "session=abc"]
+
+
 def test_401_says_how_to_set_the_token(server: ScriptedServer) -> None:
     body = '{"title":"Unauthenticated","detail":"You did not pass a valid authentication token","status":401}'
     server.queue(Reply(401, body, {"Content-Type": "application/problem+json"}))
