@@ -183,7 +183,9 @@ class Worker:
 
     get_aiohttp_floor = get_async_floor
 
-    def get_aiohttp_sdk(self, _: Any) -> float:
+    def get_aiohttp_sdk(self, _: Any) -> Any:
+        if not hasattr(self.adapter, "aiohttp_client"):
+            return {"skip": f"{self.adapter.name} has no aiohttp client"}
         client, get = self.client("sdk_aiohttp"), self.adapter.async_get
         return self._gather(lambda: get(client, "q5jx2wbn7drm80cmaztatmsyzr"))
 
