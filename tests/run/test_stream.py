@@ -43,6 +43,23 @@ def test_stream_leaves_logs_out(em: Emulator) -> None:
         assert list(em.client().stream("acme/chatty", input={})) == ["only ", "output"]
 
 
+@pytest.mark.anyio
+async def test_async_stream_leaves_logs_out(em: Emulator) -> None:
+    @em.model("acme/chatty")
+    def chatty() -> Iterator[str]:
+        print("a log line")
+        yield "only "
+        print("another log line")
+        yield "output"
+
+    async with em.async_client() as client:
+        with pytest.warns(DeprecationWarning):
+            chunks = await client.stream("acme/chatty", input={})
+        assert [chunk async for chunk in chunks] == ["only ", "output"]
+        streamed = await client.use("acme/chatty", streaming=True)()
+        assert [chunk async for chunk in streamed] == ["only ", "output"]
+
+
 def test_an_error_event_raises_model_error(em: Emulator) -> None:
     with pytest.warns(DeprecationWarning), pytest.raises(ModelError, match="fell over"):
         list(em.client().stream("acme/fail", input={}))

@@ -50,6 +50,28 @@ def test_streaming_yields_chunks_as_they_are_produced(em: Emulator) -> None:
     assert chunks == ["t0 ", "t1 ", "t2 ", "t3 "]
 
 
+@pytest.mark.anyio
+async def test_async_streaming_yields_chunks_as_they_are_produced(em: Emulator) -> None:
+    first_chunk_seen = threading.Event()
+
+    @em.model("acme/gated")
+    def gated() -> Iterator[str]:
+        yield "t0 "
+        if not first_chunk_seen.wait(30):  # see the sync test: a buffering client never gets here
+            raise RuntimeError("the first chunk never reached the caller")
+        yield from ["t1 ", "t2 "]
+
+    chunks: List[str] = []
+    async with em.async_client() as client:
+        async for chunk in await client.use("acme/gated", streaming=True)():
+            if not chunks:
+                (prediction,) = em.predictions.values()
+                assert prediction.status == "processing" and prediction.output == ["t0 "]
+                first_chunk_seen.set()
+            chunks.append(chunk)
+    assert chunks == ["t0 ", "t1 ", "t2 "]
+
+
 def test_streaming_a_failing_model_raises_model_error(em: Emulator) -> None:
     with pytest.raises(ModelError, match="fell over"):
         list(em.client().use("acme/fail", streaming=True)())
