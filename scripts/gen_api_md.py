@@ -145,8 +145,37 @@ def render() -> str:
             call = f"client{'.' + prefix if prefix else ''}.{name}({parameters(build)})"
             doc = inspect.cleandoc(build.__doc__ or "").split("\n\n")[0].replace("\n", " ")
             lines.append(f"- `{call}` → `{returns(build, isinstance(member, Procedure))}`  \n  {doc}\n")
+    lines.extend(running())
     lines.extend(low_level())
     return "\n".join(lines).rstrip() + "\n"
+
+
+def running() -> List[str]:
+    """The section on run/use/stream and get_path_url, from their signatures and docstrings."""
+    from replicate._use import get_path_url, use
+
+    def signature(fn: Any) -> str:
+        parameters = [
+            p.replace(annotation=inspect.Parameter.empty)
+            for p in inspect.signature(fn).parameters.values()
+            if p.name != "self"
+        ]
+        return str(inspect.Signature(parameters)).replace("=NOT_GIVEN", "=...")
+
+    lines = [
+        "## Running models\n",
+        "`replicate.run/use/stream(...)` use a default client (the module attributes and the"
+        " environment); on `AsyncReplicate` they are awaited (`async for chunk in await fn(...)`).\n",
+    ]
+    for call, fn in (
+        ("client.run", Replicate.run),
+        ("replicate.use", use),
+        ("client.stream", Replicate.stream),
+        ("replicate.get_path_url", get_path_url),
+    ):
+        doc = " ".join(inspect.cleandoc(fn.__doc__ or "").split())
+        lines.append(f"- `{call}{signature(fn)}`  \n  {doc}\n")
+    return lines
 
 
 def low_level() -> List[str]:

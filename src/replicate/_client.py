@@ -820,7 +820,14 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         progress: Optional[Callable[[Prediction], object]] = None,
         **params: Any,
     ) -> Any:
-        """Run a model and return its output. See `replicate._run` for the details.
+        """Run a model and return its output (never a `Prediction`). See `replicate._run`.
+
+        `wait=True` (the default) holds the create request open (`Prefer: wait`), `wait=N` for at
+        most N seconds (1 to 60), `wait=False` not at all; either way the prediction is followed
+        to its end and its output returned. An iterator output is a list (iterate it again, or
+        `"".join()` it); file outputs are `FileOutput`s (`use_file_output=False`: their URLs). A
+        failed prediction raises `ModelError`. To start one without waiting, use
+        `predictions.create(...)` or `use(ref).create(...)`.
 
         `progress(prediction)` is called as the prediction starts, changes and ends.
         """
@@ -840,7 +847,11 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         )
 
     def stream(self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Iterator[str]:
-        """Deprecated: iterate a model's output as text chunks. Use `use(ref, streaming=True)`."""
+        """Deprecated: the output's text chunks (`str`) as they come. Use `use(ref, streaming=True)`.
+
+        Logs are not mixed in. A model whose output does not stream (not an iterator, or an event
+        stream carrying only `done`) gives its whole output once.
+        """
         from ._stream import stream
 
         return stream(self, ref, input=input, **params)
@@ -1059,7 +1070,14 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
         progress: Optional[Callable[[Prediction], object]] = None,
         **params: Any,
     ) -> Any:
-        """Run a model and return its output. See `replicate._run` for the details.
+        """Run a model and return its output (never a `Prediction`). See `replicate._run`.
+
+        `wait=True` (the default) holds the create request open (`Prefer: wait`), `wait=N` for at
+        most N seconds (1 to 60), `wait=False` not at all; either way the prediction is followed
+        to its end and its output returned. An iterator output is a list (iterate it again, or
+        `"".join()` it); file outputs are `FileOutput`s (`use_file_output=False`: their URLs). A
+        failed prediction raises `ModelError`. To start one without waiting, use
+        `predictions.create(...)` or `use(ref).create(...)`.
 
         `progress(prediction)` is called as the prediction starts, changes and ends.
         """
@@ -1079,7 +1097,11 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
     async def stream(
         self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
     ) -> AsyncIterator[str]:
-        """Deprecated: iterate a model's output as text chunks. Use `use(ref, streaming=True)`."""
+        """Deprecated: the output's text chunks (`str`) as they come. Use `use(ref, streaming=True)`.
+
+        Logs are not mixed in. A model whose output does not stream (not an iterator, or an event
+        stream carrying only `done`) gives its whole output once.
+        """
         from ._stream import async_stream
 
         return await async_stream(self, ref, input=input, **params)
