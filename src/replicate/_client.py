@@ -916,9 +916,10 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         `client.request("PATCH", "/custom/endpoint", json={...}, headers={...})`. The path
         (`path`, or `url=` as httpx calls it) is relative to `base_url` or an absolute URL; the
         token goes only to the API's host. The body is `json=` (or `body=`), `content=` (str or
-        bytes, sent as they are) or `files=` (multipart); `params=` is the query. Without
-        `cast_to` the result is the answer's JSON, parsed (None for an empty answer); pass
-        `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it otherwise.
+        bytes, sent as they are) or `files=` (multipart, its form fields in `body=`); `params=` is
+        the query. Without `cast_to` the result is the answer's JSON, parsed (None for an empty
+        answer); pass `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it
+        otherwise.
         """
         return self._request(low_level_call(method, path, cast_to, request))
 
@@ -1166,9 +1167,10 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
         `client.request("PATCH", "/custom/endpoint", json={...}, headers={...})`. The path
         (`path`, or `url=` as httpx calls it) is relative to `base_url` or an absolute URL; the
         token goes only to the API's host. The body is `json=` (or `body=`), `content=` (str or
-        bytes, sent as they are) or `files=` (multipart); `params=` is the query. Without
-        `cast_to` the result is the answer's JSON, parsed (None for an empty answer); pass
-        `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it otherwise.
+        bytes, sent as they are) or `files=` (multipart, its form fields in `body=`); `params=` is
+        the query. Without `cast_to` the result is the answer's JSON, parsed (None for an empty
+        answer); pass `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it
+        otherwise.
         """
         return await self._request(low_level_call(method, path, cast_to, request))
 

@@ -159,6 +159,31 @@ def _check_params(params: Optional[Mapping[Any, Any]]) -> None:
             )
 
 
+_FILE_VALUE = "bytes, str, an open file, or a (filename, content[, content_type]) tuple"
+
+
+def _check_files(files: object) -> None:
+    """`files=` as httpx takes it: a dict of name -> file, or a list of (name, file) pairs."""
+    pairs: Sequence[object]
+    if isinstance(files, Mapping):
+        pairs = list(cast("Mapping[object, object]", files).items())
+    elif isinstance(files, (list, tuple)):
+        pairs = cast("Sequence[object]", files)
+    else:
+        raise TypeError(
+            f"files= must be a dict of name -> file or a list of (name, file) pairs, not {type(files).__name__}"
+        )
+    for pair in pairs:
+        kind = type(pair).__name__
+        if not isinstance(pair, tuple) or len(cast("tuple[object, ...]", pair)) != 2:
+            raise TypeError(f"files= as a list holds (name, file) pairs, not {kind}")
+        name, value = cast("tuple[object, object]", pair)
+        if not isinstance(name, str):
+            raise TypeError(f"files= names must be strings, not {type(name).__name__}")
+        if not (isinstance(value, (bytes, str, tuple)) or hasattr(value, "read")):
+            raise TypeError(f"files[{name!r}] must be {_FILE_VALUE}, not {type(value).__name__}")
+
+
 def _body(request: Mapping[str, Any], headers: Optional[Mapping[str, Any]]) -> tuple[Any, Any]:
     """The body to send, from whichever one of `json=`, `body=` and `content=` was given."""
     given = [name for name in ("json", "body", "content") if request.get(name) is not None]
@@ -167,6 +192,13 @@ def _body(request: Mapping[str, Any], headers: Optional[Mapping[str, Any]]) -> t
             f"Pass one body, not {' and '.join(f'{name}=' for name in given)}: json= (or body=)"
             " is sent as JSON, content= (str or bytes) as it is"
         )
+    if request.get("files") is not None:
+        _check_files(request["files"])
+        if given and given != ["body"]:
+            raise TypeError(
+                f"Pass {given[0]}= or files=, not both: files= sends a multipart body, whose form"
+                " fields go in body= (a dict)"
+            )
     if "content" in given:
         content = request["content"]
         if not isinstance(content, (str, bytes)):

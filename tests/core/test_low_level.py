@@ -86,6 +86,17 @@ def test_params_content_and_cast_to(server: ScriptedServer) -> None:
     assert client.get("/custom", cast_to=str) == "plain text"
 
 
+def test_files_send_a_multipart_body_with_body_as_its_fields(server: ScriptedServer) -> None:
+    server.queue(Reply(200, "{}"), Reply(200, "{}"))
+    client = client_for(server)
+    client.post("/upload", files={"f": ("a.txt", b"file bytes", "text/plain")}, body={"field": "v"})
+    client.post("/upload", files=[("f", b"pair bytes")])
+    first, second = server.requests
+    assert headers_of(first)["content-type"].startswith("multipart/form-data; boundary=")
+    assert b'name="field"\r\n\r\nv' in first.body and b'filename="a.txt"' in first.body
+    assert b"file bytes" in first.body and b"pair bytes" in second.body
+
+
 def test_a_non_json_answer_without_cast_to_says_how_to_read_it(server: ScriptedServer) -> None:
     server.queue(Reply(200, "<html>", {"Content-Type": "text/html"}))
     with pytest.raises(APIResponseValidationError, match=r"cast_to=str"):
@@ -125,6 +136,12 @@ def test_this_sdks_spelling_still_works(server: ScriptedServer) -> None:
         (lambda c: c.post("/x", content={"a": 1}), TypeError, r"content= must be str or bytes, not dict"),
         (lambda c: c.post("/x", json={"a": {1, 2}}), TypeError, r"json=\['a'\] is a set"),
         (lambda c: c.post("/x", data={"a": 1}), TypeError, r"for data= use json="),
+        (lambda c: c.post("/x", content=b"x", files={"f": b"y"}), TypeError, r"content= or files=, not both"),
+        (lambda c: c.post("/x", json={"a": "1"}, files={"f": b"y"}), TypeError, r"form fields go in body="),
+        (lambda c: c.post("/x", files="f"), TypeError, r"files= must be a dict .* not str"),
+        (lambda c: c.post("/x", files=[b"y"]), TypeError, r"\(name, file\) pairs, not bytes"),
+        (lambda c: c.post("/x", files={1: b"y"}), TypeError, r"names must be strings, not int"),
+        (lambda c: c.post("/x", files={"f": 5}), TypeError, r"files\['f'\] must be bytes, .* not int"),
         (lambda c: c.get("/x", timeout=3), TypeError, r"options=\{'timeout': \.\.\.\}"),
         (lambda c: c.get("/x", options={"retries": 1}), TypeError, r"Unknown request option"),
     ],
@@ -145,6 +162,8 @@ async def test_async_bad_input_is_refused_before_sending(server: ScriptedServer)
             await client.post("/x", json={}, body={})
         with pytest.raises(TypeError, match=r"path once"):
             await client.request(method="GET", path="/x", url="/x")
+        with pytest.raises(TypeError, match=r"content= or files=, not both"):
+            await client.post("/x", content="x", files={"f": b"y"})
     assert server.requests == []
 
 
