@@ -370,9 +370,10 @@ async def async_run(
 ) -> Any:
     """Run a model with the async client; cancelling the task cancels the prediction too.
 
-    The cancel is best effort and bounded (`_steps.CANCEL_TIMEOUT`). It needs the prediction's
-    id, so a task cancelled while the `Prefer: wait` create itself is still in flight (the
-    first `wait` seconds) leaves the prediction running: the API has not told us its id yet.
+    The cancel is best effort and bounded (`_steps.CANCEL_TIMEOUT`). A task cancelled while the
+    `Prefer: wait` create itself is still in flight, before the API has said which prediction
+    it made, has that prediction found and cancelled too, unless the client was made with
+    `reconcile_creates=False` (see the README's "Retries").
     """
     plan = prepare_run(
         client,
