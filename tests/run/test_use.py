@@ -156,6 +156,12 @@ def test_path_outputs_download_lazily_on_first_filesystem_use(em: Emulator) -> N
     assert replicate.get_path_url("not a path output") is None
 
 
+def test_get_path_url_is_importable_where_v2s_readme_imports_it() -> None:
+    from replicate.lib._predictions_use import get_path_url
+
+    assert get_path_url is replicate.get_path_url
+
+
 def test_get_path_url_gives_a_file_outputs_url_too(em: Emulator) -> None:
     output = em.client().run("acme/image", input={"size": 1})
     assert isinstance(output, replicate.FileOutput)
