@@ -8,6 +8,8 @@
 Without a token, `connect()` serves `replicate.testing.Emulator` on loopback until the script
 exits and sets REPLICATE_BASE_URL and REPLICATE_API_TOKEN, so every client the script makes
 (`replicate.run`, `Replicate()`, `AsyncReplicate()`) talks to it. Nothing leaves the machine.
+With the two exports that `python -m replicate.testing serve` prints (the emulator's token), it
+uses that emulator's models at REPLICATE_BASE_URL.
 
 The emulator's demo models exist only there, so `models` names real models on Replicate
 (which cost money to run) and the emulator's stand-ins offline. They take the same inputs.
@@ -44,11 +46,18 @@ atexit.register(_running.close)
 
 
 def connect(*, offline: bool = False) -> Models:
-    """Point this process at Replicate (a token is set and not `offline`) or at a local emulator."""
-    if os.environ.get("REPLICATE_API_TOKEN") and not offline:
+    """Point this process at Replicate (a token is set and not `offline`) or at a local emulator
+    (no token; or the emulator's own token, exported from `python -m replicate.testing serve`)."""
+    from replicate.testing import DEFAULT_TOKEN, Emulator
+
+    token = os.environ.get("REPLICATE_API_TOKEN")
+    if token == DEFAULT_TOKEN and not offline:
+        # The two exports of `python -m replicate.testing serve`: its models, at its address.
+        print(f"Using the emulator at {os.environ.get('REPLICATE_BASE_URL')} (its token is set).")
+        return IN_THE_EMULATOR
+    if token and not offline:
         print("Using Replicate (REPLICATE_API_TOKEN is set): these models run for real and may cost money.")
         return ON_REPLICATE
-    from replicate.testing import Emulator
 
     emulator = Emulator()
     base_url = _running.enter_context(emulator.serve())

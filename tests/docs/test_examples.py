@@ -57,7 +57,7 @@ def test_example_runs_with_no_token_and_no_network(script: str, tmp_path: Path) 
 def replicate_stand_in() -> Iterator[Emulator]:
     """An emulator serving, under their real names, the models the examples run on Replicate."""
     real = load_offline().ON_REPLICATE
-    emulator = Emulator(builtin_models=False)
+    emulator = Emulator(builtin_models=False, token="r8_fake0000000000000000000000000000000000")
     outputs = Path(tempfile.mkdtemp(prefix="replicate-stand-in-"))
     hello_name, _, hello_version = real.hello.partition(":")
 
@@ -100,6 +100,25 @@ def test_example_runs_the_real_models_when_a_token_is_set(
     result = run_example(script, env, tmp_path)
     assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
     assert "Using Replicate" in result.stdout, result.stdout
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Emulator]:
+    """What the README's offline box sets up: `python -m replicate.testing serve`'s emulator."""
+    emulator = Emulator()
+    with emulator.serve():
+        yield emulator
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_example_runs_on_the_served_emulator_with_its_two_exports(
+    script: str, served: Emulator, tmp_path: Path
+) -> None:
+    env = {**without_token(), "REPLICATE_API_TOKEN": served.token, "REPLICATE_BASE_URL": served.base_url}
+    result = run_example(script, env, tmp_path)
+    assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
+    assert "Using Replicate" not in result.stdout, result.stdout
+    assert "emulator" in result.stdout.splitlines()[0], result.stdout
 
 
 def test_the_pytest_example_passes(tmp_path: Path) -> None:
