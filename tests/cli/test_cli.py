@@ -261,7 +261,9 @@ def test_model_prediction_deployment_and_training_commands(
     assert model["latest_version"]["id"] == version.id
     assert version.id in cli(env, "models", "versions", "replicate/hello-world", cwd=tmp_path).stdout
 
-    running = client.predictions.create(version="replicate/sleep", input={"seconds": 5})
+    running = client.predictions.create(
+        version="replicate/sleep", input={"seconds": 60}
+    )  # outlasts slow CLI starts
     got = cli(env, "predictions", "get", running.id, cwd=tmp_path)
     assert got.returncode == 0 and json.loads(got.stdout)["id"] == running.id
     canceled = cli(env, "predictions", "cancel", running.id, cwd=tmp_path)
