@@ -3,6 +3,7 @@ the tests use .venv even when the person's own virtualenv (without the dev tools
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -35,19 +36,30 @@ def foreign_virtualenv(tmp_path: Path) -> Dict[str, str]:
     return env
 
 
-def test_setup_runs_npm_ci_when_node_tools_are_missing(tmp_path: Path) -> None:
-    tree = checkout(tmp_path)
+def fake_npm(tmp_path: Path) -> Dict[str, str]:
+    """A PATH whose npm records its arguments and installs what package.json names (empty)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    npm = bin_dir / "npm"  # stands in for npm: records its arguments, installs the two tools
+    npm = bin_dir / "npm"
+    packages = json.loads((ROOT / "package.json").read_text())["devDependencies"]
     npm.write_text(
         '#!/bin/sh\necho "$@" > npm-args\nmkdir -p node_modules/.bin\n'
         "touch node_modules/.bin/prism node_modules/.bin/pyright\n"
         "chmod +x node_modules/.bin/prism node_modules/.bin/pyright\n"
+        + "".join(
+            f"mkdir -p node_modules/{name} && echo {{}} > node_modules/{name}/package.json\n"
+            for name in packages
+        )
     )
     npm.chmod(0o755)
     env = foreign_virtualenv(tmp_path)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def test_setup_runs_npm_ci_when_node_tools_are_missing(tmp_path: Path) -> None:
+    tree = checkout(tmp_path)
+    env = fake_npm(tmp_path)
     result = subprocess.run(
         [str(tree / "scripts" / "setup")], env=env, capture_output=True, text=True, timeout=60
     )
@@ -56,6 +68,17 @@ def test_setup_runs_npm_ci_when_node_tools_are_missing(tmp_path: Path) -> None:
     assert "pip install" not in result.stderr  # .venv already has the dev tools: nothing to install
     again = subprocess.run([str(tree / "scripts" / "setup")], env=env, capture_output=True, text=True)
     assert again.returncode == 0 and again.stderr == ""  # everything is there: nothing to do
+
+
+def test_setup_runs_npm_ci_when_a_package_added_to_package_json_is_missing(tmp_path: Path) -> None:
+    tree = checkout(tmp_path)
+    env = fake_npm(tmp_path)
+    subprocess.run([str(tree / "scripts" / "setup")], env=env, capture_output=True, timeout=60, check=True)
+    (tree / "npm-args").unlink()
+    shutil.rmtree(tree / "node_modules" / "replicate")  # an older checkout: the JS client came later
+    result = subprocess.run([str(tree / "scripts" / "setup")], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tree / "npm-args").read_text().split()[0] == "ci"
 
 
 def test_setup_says_node_is_needed_when_npm_is_missing(tmp_path: Path) -> None:
