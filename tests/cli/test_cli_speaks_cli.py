@@ -57,6 +57,7 @@ def test_token_errors_name_the_variable_and_the_flag(env: Dict[str, str], tmp_pa
     refused = replicate(env, "--token", "r8_wrong", "account", cwd=tmp_path)
     assert refused.returncode == 3 and "401" in refused.stderr
     assert "--token" in refused.stderr and "bearer_token" not in refused.stderr
+    assert "): set the REPLICATE_API_TOKEN" in refused.stderr  # one sentence, not ". set"
     assert "r8_wrong" not in refused.stderr
 
 

@@ -71,7 +71,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return fail(error, EXIT_MODEL)
     except AuthenticationError as error:  # its message speaks to Python code (bearer_token=)
         reason = f": {error.detail}" if error.detail else ""
-        return fail(f"the API refused the token ({error.status_code}{reason}). {_TOKEN_HELP}", EXIT_API)
+        return fail(f"the API refused the token ({error.status_code}{reason}): {_TOKEN_HELP}", EXIT_API)
     except APIError as error:
         return fail(error, EXIT_API)
     except (ReplicateError, ValueError, OSError) as error:
