@@ -53,7 +53,7 @@ import httpx
 from typing_extensions import Literal, Never, Self
 
 from . import _pools
-from ._call import BinaryCall, Call, CreatedPageCall, PageCall, drop_unset
+from ._call import BinaryCall, Call, CreatedPageCall, PageCall, check_nesting, drop_unset
 from ._constants import DEFAULT_BASE_URL, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._downloads import remove_downloads
 from ._exceptions import (
@@ -413,6 +413,8 @@ class _ClientBase(Generic[HttpT]):
         data: Any = None
         body = call.body
         extra_body = options.get("extra_body")
+        if extra_body:
+            check_nesting(extra_body, "extra_body")  # else encoding it overflows the stack
         if call.files is not None:
             data = {**_form_fields(body), **_form_fields(extra_body)}
         elif isinstance(body, (str, bytes)):

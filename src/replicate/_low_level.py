@@ -20,7 +20,7 @@ from typing import Any, Optional, Sequence, Union, cast
 import httpx
 from typing_extensions import TypedDict
 
-from ._call import Call, check_json
+from ._call import Call, check_json, check_nesting
 from ._types import NotGiven, Omit, RequestOptions
 
 __all__ = ["JSON", "LowLevelOptions", "LowLevelRequest", "low_level_call"]
@@ -213,4 +213,7 @@ def _body(request: Mapping[str, Any], headers: Optional[Mapping[str, Any]]) -> t
             # A str body is sent as it is (content); a JSON string needs its quotes.
             return _json.dumps(value), {"Content-Type": "application/json", **(headers or {})}
         return value, headers
-    return request.get("body"), headers
+    body = request.get("body")
+    if body is not None and not isinstance(body, (str, bytes)):
+        check_nesting(body, "body=")  # else json.dumps overflows the stack
+    return body, headers

@@ -149,7 +149,7 @@ def verify_signature(
         )
     if timestamp > now + tolerance:
         raise WebhookVerificationError(
-            f"The webhook's timestamp is {int(timestamp - now)} s in the future (tolerance {tolerance:g} s)"
+            f"The webhook's timestamp is {timestamp - int(now)} s in the future (tolerance {tolerance:g} s)"
         )
     expected = _signature(key, webhook_id, timestamp, body).encode()
     for entry in signatures.split():

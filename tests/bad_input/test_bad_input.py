@@ -204,6 +204,18 @@ CASES: List[Case] = [
     ),
     ("input 3,000 levels deep, use", lambda c: c.use("acme/echo")(x=deep(3000)), ValueError, "levels deep"),
     (
+        "extra_body 3,000 levels deep",
+        lambda c: c.predictions.create(version=version_id(), input={}, extra_body={"x": deep(3000)}),
+        ValueError,
+        "extra_body nests",
+    ),
+    (
+        "low-level body= 3,000 levels deep",
+        lambda c: c.post("/predictions", body=deep(3000)),
+        ValueError,
+        "body= nests",
+    ),
+    (
         "training input that contains itself",
         lambda c: c.trainings.create(
             model_owner="a", model_name="b", version_id="v", destination="x/y", input=looped()
@@ -336,6 +348,14 @@ CASES: List[Case] = [
         TypeError,
         "(name, value)",
     ),  # type: ignore[list-item]
+    (
+        "webhook timestamp of 400 digits",
+        lambda c: c.webhooks.verify_signature(
+            b"{}", {**webhook_headers(), "webhook-timestamp": "9" * 400}, secret=SECRET
+        ),
+        replicate.WebhookVerificationError,
+        "in the future",
+    ),
     (
         "signed webhook body that is not JSON",
         lambda c: c.webhooks.unwrap(b"<html>", webhook_headers(b"<html>"), secret=SECRET),
