@@ -3,7 +3,8 @@
     bytes from the socket ──feed()──▶ SSEDecoder ──▶ ServerSentEvent(event, data, id)
                                         (keeps only the unfinished line and event)
     EventReader: the steps (see `_steps.py`) that open `urls.stream` and read events a slice at a time
-                 (or [] after `STREAM_IDLE_CHECK` seconds of keep-alives only)
+                 (or [] after `STREAM_IDLE_CHECK` seconds without an event its reader follows:
+                 keep-alives only, or only events of other kinds, such as endless `logs`)
     follow_events: emit those events in batches (one `Emit` per slice) until `done`; a stream
                    gone quiet has its prediction looked at, and is left once that has ended
     follow_or_finish: follow_events, or, when there is no stream or it carried no `output`
@@ -218,16 +219,24 @@ def event_stream_call(url: str) -> Call[Any]:
 _SLICE = 2048
 """Bytes of a read decoded at a time by `EventReader` (a few dozen typical events)."""
 
+_ENDS = frozenset(("done", "error"))
+
 STREAM_IDLE_CHECK = 10.0
-"""Seconds of an event stream sending keep-alives (`: ping`) and no event after which its
-prediction is fetched: a stream that never sends `done` must not outlive its prediction."""
+"""Seconds of an event stream sending keep-alives (`: ping`), or events its reader does not
+follow, after which its prediction is fetched: a stream that never sends `done` must not
+outlive its prediction."""
 
 
 class EventReader:
-    """Reads one prediction's event stream, the events of one decoded slice per `read()` (steps)."""
+    """Reads one prediction's event stream, the events of one decoded slice per `read()` (steps).
 
-    def __init__(self, url: str) -> None:
+    `follows`: the kinds of event that count as the stream making progress, besides `done` and
+    `error` (`run()` waits for `done` alone; `use(streaming=True)` follows `output`).
+    """
+
+    def __init__(self, url: str, follows: AbstractSet[str] = frozenset()) -> None:
         self.url = url
+        self.follows = follows | _ENDS
         self.decoder = SSEDecoder()
         self.opened: Optional[OpenResponse] = None
         # A read can return thousands of events at once; they are decoded a slice at a time
@@ -238,8 +247,9 @@ class EventReader:
 
     def read(self) -> Steps[Optional[List[ServerSentEvent]]]:
         """The next events, or None when the server closed the stream. No events ([]) means the
-        stream has sent only keep-alives for `STREAM_IDLE_CHECK` seconds: time to look at the
-        prediction (the next read goes on from where this one stopped)."""
+        stream has sent no event its reader follows for `STREAM_IDLE_CHECK` seconds (keep-alives,
+        or `logs` forever after the prediction ended): time to look at the prediction (the next
+        read goes on from where this one stopped; events it does not follow may be skipped)."""
         opened = self.opened
         if opened is None:
             opened = self.opened = yield OpenStream(event_stream_call(self.url))
@@ -255,12 +265,14 @@ class EventReader:
             self.offset += _SLICE
             events = self.decoder.feed(piece)
             now = time.monotonic()
-            if events:
+            if any(event.event in self.follows for event in events):
                 self.quiet_since = now
                 return events
             if now - self.quiet_since >= STREAM_IDLE_CHECK:
                 self.quiet_since = now
                 return []
+            if events:
+                return events
 
     def interrupted(self, cause: object = None) -> StreamInterruptedError:
         request = self.opened.response.request if self.opened else httpx.Request("GET", self.url)
@@ -304,9 +316,6 @@ def error_from_event(prediction: Prediction, event: ServerSentEvent) -> ModelErr
     return ModelError(prediction, message)
 
 
-_ENDS = frozenset(("done", "error"))
-
-
 def follow_events(
     prediction: Prediction,
     *,
@@ -323,7 +332,8 @@ def follow_events(
     """
     url = prediction.urls.stream
     assert url is not None
-    reader = EventReader(url)
+    # Logs are not progress: a stream logging on after its prediction ended must not hold us.
+    reader = EventReader(url, kinds - {"logs"})
     had_output = False
     while True:
         try:

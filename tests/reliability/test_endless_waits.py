@@ -166,3 +166,109 @@ def test_an_unknown_status_without_completed_at_is_waited_on() -> None:
     with PredictionServer(unknown_then_succeeded(3)) as server:
         assert server.client().run("acme/new", input={}) == "late"
     assert server.polls == 4
+
+
+# -- a stream that logs on after its prediction ended ------------------------------------------------
+
+
+class LoggingForeverServer:
+    """A prediction that has succeeded (once created) whose event stream sends `logs` for a minute."""
+
+    def __init__(self) -> None:
+        self.log_events = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def _json(self, status: int, value: Dict[str, Any]) -> None:
+                body = json.dumps(value).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _prediction(self, status: str) -> Dict[str, Any]:
+                ended = {"output": ["a", "b"], "completed_at": DONE} if status == "succeeded" else {}
+                urls = {"get": "g", "cancel": "c", "stream": f"{outer.base_url}/stream"}
+                return {"id": "p1", "version": "v", "model": "acme/talk", "input": {}, "status": status,
+                        "created_at": DONE, "urls": urls, **ended}  # fmt: skip
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._json(201, self._prediction("starting"))
+
+            def do_GET(self) -> None:
+                if self.path == "/v1/stream":
+                    return self._log_forever()
+                if self.path.startswith("/v1/models/"):
+                    output = {"type": "array", "items": {"type": "string"}, "x-cog-array-type": "iterator"}
+                    schema = {"components": {"schemas": {"Output": output}}}
+                    version = {"id": "v", "openapi_schema": schema, "created_at": DONE, "cog_version": "0.9"}
+                    return self._json(200, {"owner": "acme", "name": "talk", "latest_version": version})
+                self._json(200, self._prediction("succeeded"))
+
+            def _log_forever(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                ends = time.monotonic() + 60
+                try:
+                    while time.monotonic() < ends:
+                        self.wfile.write(b"event: logs\ndata: still here\n\n")
+                        self.wfile.flush()
+                        outer.log_events += 1
+                        time.sleep(0.02)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client left, as it should
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> LoggingForeverServer:
+        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+# Each call below took the server's whole minute before streams were watched through logs.
+
+
+@pytest.mark.usefixtures("quick_idle_check")
+def test_run_leaves_a_stream_that_logs_on_after_its_prediction_ended() -> None:
+    with LoggingForeverServer() as server:
+        client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+        started = time.monotonic()
+        assert list(client.run("acme/talk", input={})) == ["a", "b"]
+        assert time.monotonic() - started < 20
+        assert server.log_events > 0
+
+
+@pytest.mark.usefixtures("quick_idle_check")
+def test_use_streaming_leaves_a_stream_that_logs_on_after_its_prediction_ended() -> None:
+    with LoggingForeverServer() as server:
+        client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+        started = time.monotonic()
+        with pytest.raises(StreamInterruptedError, match="has succeeded, and its stream sent no `done`"):
+            list(client.use("acme/talk", streaming=True)())
+        assert time.monotonic() - started < 20
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("quick_idle_check")
+async def test_async_run_leaves_a_stream_that_logs_on_after_its_prediction_ended() -> None:
+    with LoggingForeverServer() as server:
+        async with replicate.AsyncReplicate(base_url=server.base_url, bearer_token="r8_test") as client:
+            started = time.monotonic()
+            assert list(await client.run("acme/talk", input={})) == ["a", "b"]
+            assert time.monotonic() - started < 20
