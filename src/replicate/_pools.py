@@ -9,7 +9,8 @@ asyncio connection belongs to the event loop that opened it, and breaks in any o
 - an `AsyncReplicate` follows the event loop it is used from: when that loop changes after the
   previous one stopped (`asyncio.run()` twice), the old loop's connections are forgotten; while
   the previous loop still runs (another thread), using it from a second loop is an error. So is
-  any change of loop with an aiohttp transport, whose session cannot be reset.
+  any change of loop with an aiohttp transport, whose session cannot be reset, and using one in
+  a child forked after it was used (its session holds the parent's sockets).
 
 httpx keeps its pools private: `forget_connections` reaches into `httpx` and `httpcore` internals
 (the attribute names below), and does nothing where they are not found.
@@ -36,6 +37,8 @@ _tracked: weakref.WeakSet[Union[httpx.Client, httpx.AsyncClient]] = weakref.Weak
 _loops: weakref.WeakKeyDictionary[httpx.AsyncClient, weakref.ref[asyncio.AbstractEventLoop]] = (
     weakref.WeakKeyDictionary()
 )
+_forked: weakref.WeakSet[httpx.AsyncClient] = weakref.WeakSet()
+"""aiohttp-backed clients used before this process was forked from their parent: unusable here."""
 _lock = threading.Lock()
 
 
@@ -55,6 +58,11 @@ def forget_connections(http: Union[httpx.Client, httpx.AsyncClient]) -> None:
                 pool._optional_thread_lock = type(lock)()  # type: ignore[union-attr]
 
 
+def _loop_bound(http: Union[httpx.Client, httpx.AsyncClient]) -> bool:
+    """Whether `http` sends over a transport tied to one event loop (aiohttp's), which cannot be reset."""
+    return any(getattr(t, "event_loop_bound", False) for t in _transports(http))
+
+
 def forget_in_child(http: Union[httpx.Client, httpx.AsyncClient]) -> None:
     """Have `http` forget its connections in any process forked from this one."""
     _tracked.add(http)
@@ -63,9 +71,11 @@ def forget_in_child(http: Union[httpx.Client, httpx.AsyncClient]) -> None:
 def _after_fork_in_child() -> None:
     global _lock
     _lock = threading.Lock()
-    _loops.clear()  # the parent's loops do not run here, whatever their state says
     for http in list(_tracked):
         forget_connections(http)
+        if isinstance(http, httpx.AsyncClient) and http in _loops and _loop_bound(http):
+            _forked.add(http)
+    _loops.clear()  # the parent's loops do not run here, whatever their state says
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
@@ -86,6 +96,11 @@ def check_event_loop(http: httpx.AsyncClient, client_name: str) -> None:
     if bound is not None and bound() is loop:
         return
     with _lock:
+        if http in _forked:
+            raise ReplicateError(
+                f"This {client_name} sends over aiohttp and was used before this process was forked:"
+                f" its session holds the parent's connections. Create a new {client_name} in the child."
+            )
         bound = _loops.get(http)
         previous = bound() if bound is not None else None
         if previous is loop:
@@ -96,7 +111,7 @@ def check_event_loop(http: httpx.AsyncClient, client_name: str) -> None:
                 f" and was called from another, {loop!r}. Its connections belong to one event loop:"
                 f" create one {client_name} per event loop (per thread running one)."
             )
-        if bound is not None and any(getattr(t, "event_loop_bound", False) for t in _transports(http)):
+        if bound is not None and _loop_bound(http):
             raise ReplicateError(
                 f"This {client_name} sends over aiohttp, whose session belongs to the event loop that"
                 f" first used it ({previous or 'now gone'!r}), not to {loop!r}: create a new"

@@ -148,3 +148,28 @@ def test_a_closed_client_says_so_before_any_request(em: Emulator) -> None:
     with pytest.raises(RuntimeError):  # what it raised before, still caught by the same code
         client.account.get()
     assert len(em.requests) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_refuses_an_aiohttp_client_its_parent_used() -> None:
+    with FileServer() as server:
+        client = replicate.AsyncReplicate(
+            bearer_token="r8_x", base_url=server.url + "/v1", http_client=replicate.DefaultAioHttpClient()
+        )
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(client.get("/one", cast_to=bytes))
+        pid = _fork()
+        if pid == 0:  # the child: its aiohttp session holds the parent's socket, so no request
+            code = 1
+            try:
+                asyncio.run(client.get("/child", cast_to=bytes))
+            except replicate.ReplicateError as error:
+                code = 0 if "forked" in str(error) else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert loop.run_until_complete(client.get("/two", cast_to=bytes)) == b"payload"
+        loop.run_until_complete(client.close())
+        loop.close()
+    assert "/v1/child" not in server.paths
