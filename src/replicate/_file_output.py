@@ -90,11 +90,19 @@ def _filename(url: str, media_type: Optional[str]) -> str:
     return safe_name(unquote(posixpath.basename(urlsplit(url).path)))
 
 
+_MAX_NAME_BYTES = 200
+
+
 def safe_name(name: str) -> str:
     """The last part of `name` after any '/' or '\\' (decoded ones too), without control
     characters or a drive; "output" when nothing usable is left ('', '.', '..')."""
     name = "".join(char for char in name if char >= " " and char != "\x7f")
     name = name.replace("\\", "/").rpartition("/")[2].rpartition(":")[2].strip()
+    if len(name.encode()) > _MAX_NAME_BYTES:  # file systems refuse names over 255 bytes
+        stem, dot, extension = name.rpartition(".")
+        suffix = dot + extension if stem and len(extension) <= 16 else ""
+        stem = stem if suffix else name
+        name = stem.encode()[: _MAX_NAME_BYTES - len(suffix.encode())].decode(errors="ignore") + suffix
     return "output" if name in ("", ".", "..") else name
 
 

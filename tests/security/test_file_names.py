@@ -19,7 +19,7 @@ from replicate.testing import Emulator
 from .conftest import FileServer
 
 # Names a hostile model can put at the end of an output URL (decoded, they are paths).
-HOSTILE = ["..%2F..%2Fescaped.txt", "..%5C..%5Cescaped.txt", "%2E%2E", "..", "%00"]
+HOSTILE = ["..%2F..%2Fescaped.txt", "..%5C..%5Cescaped.txt", "%2E%2E", "..", "%00", "%C3%A9" * 300 + ".png"]
 
 
 @pytest.fixture
@@ -45,6 +45,13 @@ def test_save_into_a_directory_stays_in_it(
     assert written.parent == target
     assert written.read_bytes() == b"payload"
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [written.name]
+
+
+def test_a_name_too_long_for_the_file_system_is_cut_keeping_its_extension() -> None:
+    name = replicate.FileOutput(
+        f"http://files.example/{'%C3%A9' * 300}.png", replicate.Replicate(bearer_token="r8_x")
+    ).filename
+    assert name.endswith("\u00e9.png") and len(name.encode()) <= 200
 
 
 def test_an_absolute_path_in_the_url_is_only_a_name(
