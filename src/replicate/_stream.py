@@ -107,6 +107,11 @@ class ServerSentEvent:
         return (self.event, self.data, self.id, self.retry)
 
 
+MAX_EVENT_CHARS = 64 * 2**20
+"""The most text an unfinished event may hold: a stream inflating one endless line (a gzip bomb)
+fails (`httpx.DecodingError`) instead of filling memory."""
+
+
 class SSEDecoder:
     """Turns chunks of an event stream into events, as they complete (the WHATWG algorithm).
 
@@ -127,6 +132,7 @@ class SSEDecoder:
         self._has_fields = False
         self._last_id: Optional[str] = None
         self._retry: Optional[int] = None
+        self._held = 0  # characters of the unfinished event, roughly: bounded by MAX_EVENT_CHARS
 
     @property
     def last_event_id(self) -> Optional[str]:
@@ -146,8 +152,8 @@ class SSEDecoder:
             text = text[1:]
         self._after_cr = False
         if "\n" not in text and "\r" not in text:
-            if text:
-                self._partial.append(text)
+            self._hold(len(text))
+            self._partial.append(text)
             return []
         if self._partial:
             self._partial.append(text)
@@ -192,7 +198,17 @@ class SSEDecoder:
                 retry = int(value)
         self._event, self._data, self._has_fields = event, data, has_fields
         self._last_id, self._retry = last_id, retry
+        if events or not has_fields:
+            self._held = 0  # what came before has ended: only the unfinished line is held
+            self._hold(len(rest))
+        else:
+            self._hold(len(text))
         return events
+
+    def _hold(self, chars: int) -> None:
+        self._held += chars
+        if self._held > MAX_EVENT_CHARS:
+            raise httpx.DecodingError(f"An event of the stream is larger than {MAX_EVENT_CHARS:,} characters")
 
     def end(self) -> List[ServerSentEvent]:
         """Call at the end of the stream. An event without its closing blank line is dropped."""

@@ -8,10 +8,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Iterator, List
 
+import httpx
 import pytest
 
 import replicate
-from replicate._stream import StreamInterruptedError
+from replicate._stream import SSEDecoder, StreamInterruptedError
 from replicate.testing import Emulator
 
 
@@ -272,3 +273,27 @@ async def test_async_run_leaves_a_stream_that_logs_on_after_its_prediction_ended
             started = time.monotonic()
             assert list(await client.run("acme/talk", input={})) == ["a", "b"]
             assert time.monotonic() - started < 20
+
+
+# -- an event that never ends (a gzip bomb inflating one endless line) -------------------------------
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [b"a" * 300] * 10,
+        [b"data: " + b"a" * 300 + b"\n"] * 10,
+        [b"event: output\n"] + [b"data: " + b"a" * 300 + b"\n"] * 10,
+    ],
+    ids=["one endless line", "endless data lines", "an event that never closes"],
+)
+def test_an_event_larger_than_the_cap_is_a_decoding_error(
+    monkeypatch: pytest.MonkeyPatch, chunks: List[bytes]
+) -> None:
+    monkeypatch.setattr("replicate._stream.MAX_EVENT_CHARS", 1000)
+    decoder = SSEDecoder()
+    for _ in range(100):  # keep-alives and whole events hold nothing
+        assert decoder.feed(b": ping\n\nevent: output\ndata: " + b"x" * 500 + b"\n\n")
+    with pytest.raises(httpx.DecodingError, match="larger than 1,000 characters"):
+        for chunk in chunks:
+            decoder.feed(chunk)
