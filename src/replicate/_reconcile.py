@@ -104,7 +104,8 @@ class CreateShape:
             return cls(
                 list_path="/trainings" if kind == "training" else "/predictions",
                 key=path + " " + _canonical(body),
-                input=body.get("input"),
+                # As the API hands it back: tuples come back as lists.
+                input=json.loads(_canonical(body.get("input"))),
                 webhook=webhook if isinstance(webhook, str) else None,
                 **fields,
             )

@@ -107,6 +107,16 @@ def test_two_identical_inputs_in_flight_stay_two_predictions(emulator: Emulator)
     assert sorted(ids) == sorted(emulator.predictions)
 
 
+def test_an_input_with_a_tuple_is_found_as_the_list_the_api_hands_back(emulator: Emulator) -> None:
+    @emulator.model("emulator/total")
+    def total(numbers: List[int]) -> int:  # pyright: ignore[reportUnusedFunction]
+        return sum(numbers)
+
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    prediction = emulator.client().predictions.create(version="emulator/total", input={"numbers": (1, 2)})
+    assert list(emulator.predictions) == [prediction.id]
+
+
 def test_trainings_are_reconciled_the_same_way(emulator: Emulator) -> None:
     client = emulator.client()
     version = client.models.get(model_owner="replicate", model_name="hello-world").latest_version
