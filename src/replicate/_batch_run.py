@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Generator, Iterator, List, Optional, Tuple, cast
 
 from ._batch import BatchPlan, BatchResult, Row, prepare_batch, row_steps
-from ._steps import Steps, async_complete, complete
+from ._steps import Running, Steps, async_complete, complete
 
 if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate
@@ -88,7 +88,8 @@ def _stoppable(steps: Steps[BatchResult], stop: threading.Event) -> Steps[BatchR
     try:
         step = next(steps)
         while True:
-            if stop.is_set():
+            # `Running` steps still go through: the driver must know which prediction to cancel.
+            if stop.is_set() and not isinstance(step, Running):
                 raise _Stopped
             try:
                 result = yield step
@@ -153,6 +154,7 @@ async def _async_iterate(plan: BatchPlan) -> AsyncIterator[BatchResult]:
     async def work(row: Row) -> None:
         await send.send(await async_complete(client, row_steps(plan, row)))
 
+    closed = False
     async with anyio.create_task_group() as group:
         try:
             while not schedule.over:
@@ -165,8 +167,13 @@ async def _async_iterate(plan: BatchPlan) -> AsyncIterator[BatchResult]:
                 elif schedule.in_flight:
                     for result in schedule.finished(await receive.receive(), resumed=False):
                         yield result
+        except GeneratorExit:
+            # The caller left the loop (aclose()): the task group would wrap this in an exception group.
+            closed = True
         finally:
             group.cancel_scope.cancel()  # rows still running are abandoned: their predictions cancelled
+    if closed:
+        return
 
 
 def run_many(

@@ -126,7 +126,7 @@ Steps = Generator[RunStep, Any, R]
 
 def _cancel_call(prediction_id: str) -> Call[Any]:
     path = expand_path("/predictions/{prediction_id}/cancel", prediction_id=prediction_id)
-    return Call("POST", path, None, options={"timeout": CANCEL_TIMEOUT, "max_retries": 0})
+    return Call("POST", path, httpx.Response, options={"timeout": CANCEL_TIMEOUT, "max_retries": 0})
 
 
 def _abandon_steps(
@@ -134,7 +134,14 @@ def _abandon_steps(
 ) -> Steps[str]:
     """What to do about a run the caller gave up on: cancel its prediction, known or still being created."""
     if running:
-        yield _cancel_call(running)
+        answer: httpx.Response = yield _cancel_call(running)
+        # It may have ended meanwhile: say so rather than claim a cancel that did nothing.
+        try:
+            status = answer.json().get("status")
+        except (ValueError, AttributeError):  # read tolerantly: the cancel was accepted all the same
+            status = None
+        if status in ("succeeded", "failed"):
+            return f"prediction {running} had already ended ({status})"
         return f"prediction {running} was canceled"
     assert creating is not None
     call, sent_at = creating

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, cast
 
 import pytest
 
@@ -122,6 +122,35 @@ async def test_async_run_many_is_an_async_iterator(emulator: Emulator) -> None:
     async with emulator.async_client() as client:
         results = [r async for r in client.run_many("replicate/hello-world", rows(5), concurrency=2)]
     assert [r.output for r in results] == [f"hello {i}" for i in range(5)]
+
+
+def wait_for(condition: Any, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_leaving_the_loop_cancels_a_prediction_whose_create_answers_afterwards(emulator: Emulator) -> None:
+    inputs = [{"seconds": 0.01}, {"seconds": 30}]  # the second's create is held open for 1 s
+    batch = emulator.client().run_many("replicate/sleep", inputs, concurrency=2, ordered=False)
+    assert next(batch).index == 0
+    cast(Any, batch).close()  # a generator: while the second create is still held open
+    assert wait_for(lambda: len(emulator.predictions) == 2)
+    slow = next(p for p in emulator.predictions.values() if p.input == {"seconds": 30})
+    assert wait_for(lambda: slow.status == "canceled"), slow.status
+
+
+@pytest.mark.anyio
+async def test_leaving_an_async_loop_early_closes_cleanly_and_cancels_what_runs(emulator: Emulator) -> None:
+    inputs = [{"seconds": 0.01}, {"seconds": 30}]
+    async with emulator.async_client() as client:
+        batch = client.run_many("replicate/sleep", inputs, concurrency=2, ordered=False)
+        assert (await batch.__anext__()).index == 0
+        await cast(Any, batch).aclose()  # an async generator: this raised an exception group
+    assert all(p.status in ("succeeded", "canceled") for p in emulator.predictions.values())
 
 
 def test_module_level_run_many(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
