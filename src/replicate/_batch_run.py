@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Generator, Iterator, List, Optional, Tuple, cast
 
 from ._batch import BatchPlan, BatchResult, Row, prepare_batch, row_steps
-from ._steps import Running, Steps, async_complete, complete
+from ._steps import Running, Steps, _abandon_steps, abandon, async_complete, complete
 
 if TYPE_CHECKING:
     from ._client import AsyncReplicate, Replicate
@@ -83,13 +83,42 @@ class _Schedule:
         return self.exhausted and not self.in_flight
 
 
-def _stoppable(steps: Steps[BatchResult], stop: threading.Event) -> Steps[BatchResult]:
-    """`steps`, ending with `_Stopped` at the first step after `stop` is set."""
+class _Stop:
+    """Leaving a sync batch early. The main thread cancels the predictions known to be running
+    itself (a Ctrl-C ends the process before a worker blocked in a request would get to it); a
+    worker cancels only what it learns of afterwards, so each is cancelled, and told, once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.set = False
+        self.running: Dict[int, str] = {}
+
+    def claim(self) -> List[str]:
+        """Stop the workers; the predictions left for the caller's thread to cancel."""
+        with self.lock:
+            self.set = True
+            claimed, self.running = list(self.running.values()), {}
+        return claimed
+
+
+def _stoppable(steps: Steps[BatchResult], stop: _Stop, index: int) -> Steps[BatchResult]:
+    """`steps`, ending with `_Stopped` at the first step after the batch is stopped."""
     try:
         step = next(steps)
         while True:
-            # `Running` steps still go through: the driver must know which prediction to cancel.
-            if stop.is_set() and not isinstance(step, Running):
+            claimed: Optional[bool] = None
+            with stop.lock:
+                if isinstance(step, Running):  # still goes through: the driver cancels what it holds
+                    if step.prediction_id is not None:
+                        stop.running[index] = step.prediction_id
+                    else:
+                        stop.running.pop(index, None)
+                elif stop.set:
+                    claimed = index not in stop.running
+                    stop.running.pop(index, None)
+            if claimed is not None:
+                if claimed:
+                    yield Running(None)  # the caller's thread has cancelled it
                 raise _Stopped
             try:
                 result = yield step
@@ -106,7 +135,7 @@ def _iterate(plan: BatchPlan) -> Generator[BatchResult, None, None]:
     schedule = _Schedule(plan)
     rows: queue.Queue[Optional[Row]] = queue.Queue()
     results: queue.Queue[BatchResult] = queue.Queue()
-    stop = threading.Event()
+    stop = _Stop()
     workers: List[threading.Thread] = []
 
     def work() -> None:
@@ -115,7 +144,7 @@ def _iterate(plan: BatchPlan) -> Generator[BatchResult, None, None]:
             if row is None:
                 return
             try:
-                result = complete(client, _stoppable(row_steps(plan, row), stop))
+                result = complete(client, _stoppable(row_steps(plan, row), stop, row.index))
             except BaseException as exc:  # stopped: nobody is reading any more
                 result = BatchResult(row.index, row.input, None, exc, None)
             results.put(result)
@@ -134,7 +163,8 @@ def _iterate(plan: BatchPlan) -> Generator[BatchResult, None, None]:
             elif schedule.in_flight:
                 yield from schedule.finished(results.get(), resumed=False)
     finally:
-        stop.set()
+        for prediction_id in stop.claim():
+            abandon(client, _abandon_steps(prediction_id, None, None))
         for _ in workers:
             rows.put(None)
 

@@ -193,10 +193,15 @@ class _SyncDriver:
         if abandoned and (self.running or self.creating):
             steps = _abandon_steps(self.running, self.creating, self.client._creates)
             self.running = self.creating = None
-            try:
-                _tell(complete(self.client, steps))
-            except Exception as exc:  # best effort: the caller is already leaving with their own error
-                _tell(f"its prediction could not be canceled ({type(exc).__name__})")
+            abandon(self.client, steps)
+
+
+def abandon(client: Replicate, steps: Steps[str]) -> None:
+    """Perform `_abandon_steps` and tell the caller what was done, in one line."""
+    try:
+        _tell(complete(client, steps))
+    except Exception as exc:  # best effort: the caller is already leaving with their own error
+        _tell(f"its prediction could not be canceled ({type(exc).__name__})")
 
 
 def iterate(client: Replicate, steps: Steps[R]) -> Generator[Any, None, R]:

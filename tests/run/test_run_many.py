@@ -153,6 +153,24 @@ async def test_leaving_an_async_loop_early_closes_cleanly_and_cancels_what_runs(
     assert all(p.status in ("succeeded", "canceled") for p in emulator.predictions.values())
 
 
+def test_ctrl_c_in_a_sync_batch_cancels_the_predictions_running_before_it_leaves(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    # A real SIGINT (interrupt_main would not wake a thread blocked waiting): after the creates answered.
+    timer = threading.Timer(1.6, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        list(emulator.client().run_many("replicate/sleep", [{"seconds": 30}] * 2, concurrency=2))
+    # At once: a Ctrl-C usually ends the process, and the workers with it.
+    assert [p.status for p in emulator.predictions.values()] == ["canceled", "canceled"]
+    lines = [r.getMessage() for r in caplog.records if "interrupted" in r.getMessage()]
+    assert sorted(lines) == sorted(
+        f"replicate: the run was interrupted; prediction {p} was canceled." for p in emulator.predictions
+    )
+
+
 def test_module_level_run_many(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(replicate, "base_url", emulator.base_url)
     monkeypatch.setattr(replicate, "bearer_token", emulator.token)
