@@ -538,12 +538,19 @@ class _ClientBase(Generic[HttpT]):
             finally:
                 if shape is not None:
                     self._creates.settled(shape)  # type: ignore[union-attr]
+            failed_at = time.time() + settle  # no later than this does the server act on it
             if delay is not None:
                 yield _SLEEP, max(delay, settle)
             if shape is not None and failure is not None:
                 # Unknown outcome: carry on with the prediction if it was made, else create again.
                 try:
-                    find = find_created(shape, self._creates, sent_at, settle=0.0 if delay else settle)  # type: ignore[arg-type]
+                    find = find_created(
+                        shape,
+                        self._creates,  # type: ignore[arg-type]
+                        sent_at,
+                        settle=0.0 if delay else settle,
+                        failed_at=failed_at,
+                    )
                     found = yield from self._steps_as_exchange(find)
                 except ReplicateError:
                     found = None

@@ -207,8 +207,12 @@ def _epoch(text: object) -> Optional[float]:
 
 def since_text(sent_at: float) -> str:
     """`created_after` for a request sent at `sent_at` (epoch seconds), less the clock margin."""
-    moment = datetime.datetime.fromtimestamp(sent_at - CLOCK_MARGIN, datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _utc_text(sent_at - CLOCK_MARGIN)
+
+
+def _utc_text(moment: float) -> str:
+    when = datetime.datetime.fromtimestamp(moment, datetime.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 FindStep = Union[Call[Any], Sleep]
@@ -226,12 +230,15 @@ def find_created(
     *,
     settle: float = 0.0,
     quick: bool = False,
+    failed_at: Optional[float] = None,
 ) -> Generator[FindStep, Any, Optional[Dict[str, Any]]]:
     """The prediction (or training) a create sent at `sent_at` made, now held; None if there is none.
 
     Identical creates of ours still in flight hold whatever their answers name: the search
     waits (a while) for them to be answered first. `quick`: no such wait, and list requests
-    bounded like a cancel (for a caller who is leaving).
+    bounded like a cancel (for a caller who is leaving). `failed_at`: when the create's failure
+    was seen (plus the settle): the server made nothing for it later, so what the account created
+    since (during the backoff, the wait above, the listing) is not listed and parsed.
     """
     if settle > 0:
         yield Sleep(settle)
@@ -240,7 +247,11 @@ def find_created(
         yield Sleep(PENDING_POLL)
         waited += PENDING_POLL
     since = since_text(sent_at)
-    query = {"created_after": since} if shape.list_path == "/predictions" else None
+    query: Optional[Dict[str, str]] = None
+    if shape.list_path == "/predictions":
+        query = {"created_after": since}
+        if failed_at is not None:
+            query["created_before"] = _utc_text(failed_at + CLOCK_MARGIN)
     options: Any = _QUICK if quick else {}
     call: Optional[Call[Any]] = Call("GET", shape.list_path, object, query=query, options=options)
     for _ in range(MAX_PAGES):

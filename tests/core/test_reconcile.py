@@ -75,6 +75,8 @@ def test_the_503_of_a_create_is_looked_into_through_the_list_endpoint(server: Sc
         ("GET", "/v1/predictions"),
     ]
     assert "created_after=" in server.requests[1].path
+    # Bounded at the failure: what the account creates during the backoff is not listed.
+    assert "created_before=" in server.requests[1].path
 
 
 def test_when_the_list_fails_too_the_create_is_not_repeated(server: ScriptedServer) -> None:
