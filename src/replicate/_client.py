@@ -68,7 +68,17 @@ from ._exceptions import (
     note_may_have_been_created,
     status_error,
 )
-from ._limits import MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, BodyLimit, aread_body, call_deadline, read_body
+from ._limits import (
+    MAX_ERROR_BODY_BYTES,
+    MAX_JSON_BYTES,
+    BodyLimit,
+    aread_body,
+    asend_within,
+    bound_reads,
+    call_deadline,
+    read_body,
+    send_within,
+)
 from ._logs import logger
 from ._low_level import JSON as _JSON
 from ._low_level import LowLevelRequest, low_level_call
@@ -112,6 +122,7 @@ class DefaultHttpxClient(httpx.Client):
         kwargs["headers"] = _library_headers(kwargs.get("headers"))
         super().__init__(**kwargs)
         self._cookies = _ResponseCookies(self._cookies.jar)
+        bound_reads(self)  # so `timeout` bounds the whole send, not each read
 
 
 class DefaultAsyncHttpxClient(httpx.AsyncClient):
@@ -490,7 +501,7 @@ class _ClientBase(Generic[HttpT]):
             if shape is not None:
                 self._creates.sending(shape)  # type: ignore[union-attr]
             try:
-                response: httpx.Response = yield _SEND, request
+                response: httpx.Response = yield _SEND, (request, deadline)
                 if response.status_code < 400 and not stream:
                     yield _READ, (response, BodyLimit(deadline, _max_body_bytes(call)))
             except _NOT_WRITTEN as exc:
@@ -755,7 +766,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
             kind, arg = step
             try:
                 if kind is _SEND:
-                    result: Any = http.send(arg, stream=True)
+                    result: Any = send_within(http, *arg)
                 elif kind is _READ:
                     result = read_body(*arg)
                 else:
@@ -991,7 +1002,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
             kind, arg = step
             try:
                 if kind is _SEND:
-                    result: Any = await http.send(arg, stream=True)
+                    result: Any = await asend_within(http, *arg)
                 elif kind is _READ:
                     result = await aread_body(*arg)
                 else:

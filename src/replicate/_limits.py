@@ -11,21 +11,38 @@ gzip can become 1 GiB. So a body the client reads whole is read a chunk at a tim
                     retried as one)
         max_bytes   decoded bytes at most (None: no cap); beyond it, `ResponseTooLargeError`
 
-The two drivers in `_client.py` call `read_body` / `aread_body`, the only code here that
-differs between sync and async. Streamed responses (event streams, `FileOutput` downloads,
+The same deadline bounds the send (request out, headers in): a server dripping its headers
+fails the call as one dripping its body does. Async sends run under an anyio deadline; sync
+httpx has no such thing, so `bound_reads` has our default transport clamp each socket read and
+write to the time left before the deadline that `send_within` sets around the send.
+
+The two drivers in `_client.py` call `send_within` / `asend_within` and `read_body` /
+`aread_body`, the only code here that differs between sync and async. Streamed responses (event streams, `FileOutput` downloads,
 `with_streaming_response`) are read by their caller and bounded per read only.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, List, Mapping, Optional
+from contextvars import ContextVar
+from typing import Any, List, Mapping, Optional, Type
 
+import httpcore
 import httpx
 
 from ._exceptions import ResponseTooLargeError
 
-__all__ = ["MAX_ERROR_BODY_BYTES", "MAX_JSON_BYTES", "BodyLimit", "aread_body", "call_deadline", "read_body"]
+__all__ = [
+    "MAX_ERROR_BODY_BYTES",
+    "MAX_JSON_BYTES",
+    "BodyLimit",
+    "aread_body",
+    "asend_within",
+    "bound_reads",
+    "call_deadline",
+    "read_body",
+    "send_within",
+]
 
 MAX_JSON_BYTES = 64 * 2**20
 """The largest decoded answer read to be parsed (a page of 100 models with schemas is ~2 MiB)."""
@@ -92,3 +109,105 @@ async def aread_body(response: httpx.Response, limit: BodyLimit) -> bytes:
     finally:
         await response.aclose()
     return _keep(response, chunks)
+
+
+# -- the send ---------------------------------------------------------------------------------------
+
+_DEADLINE: ContextVar[Optional[float]] = ContextVar("replicate_send_deadline", default=None)
+
+
+def send_within(http: httpx.Client, request: httpx.Request, deadline: Optional[float]) -> httpx.Response:
+    """Send `request` (streamed); a transport wrapped by `bound_reads` stops at `deadline`."""
+    token = _DEADLINE.set(deadline)
+    try:
+        return http.send(request, stream=True)
+    finally:
+        _DEADLINE.reset(token)
+
+
+async def asend_within(
+    http: httpx.AsyncClient, request: httpx.Request, deadline: Optional[float]
+) -> httpx.Response:
+    """Send `request` (streamed), failing as a read timeout does if the headers come after `deadline`."""
+    if deadline is None:
+        return await http.send(request, stream=True)
+    import anyio
+
+    with anyio.move_on_after(deadline - time.monotonic()):
+        return await http.send(request, stream=True)
+    raise httpx.ReadTimeout("The call took longer than its timeout", request=request)
+
+
+def _left(timeout: Optional[float], expired: Type[Exception]) -> Optional[float]:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:  # a socket timeout of 0 would mean "do not block", not "too late"
+        raise expired("The call took longer than its timeout")
+    return left if timeout is None else min(timeout, left)
+
+
+class _BoundStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: Optional[float] = None) -> None:
+        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: Optional[str] = None, timeout: Optional[float] = None
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _BoundStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _BoundBackend(httpcore.NetworkBackend):
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: Optional[float] = None,
+        local_address: Optional[str] = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _BoundStream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: Optional[float] = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _BoundStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def bound_reads(http: httpx.Client) -> None:
+    """Have the httpcore pools of `http`'s own transports honour `send_within`'s deadline.
+
+    httpx offers no hook for this: an `HTTPTransport` keeps its `httpcore.ConnectionPool` in
+    `_pool`, whose `_network_backend` opens the sockets. Both are private, so a transport
+    without them (another httpx version, a custom transport) is left as it is: its sends are
+    then bounded per read only, as before.
+    """
+    transports: List[object] = [getattr(http, "_transport", None)]
+    transports += list(getattr(http, "_mounts", {}).values())
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _BoundBackend):
+            setattr(pool, "_network_backend", _BoundBackend(backend))  # noqa: B010

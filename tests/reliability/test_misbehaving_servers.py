@@ -110,6 +110,35 @@ async def test_async_timeout_bounds_the_whole_body() -> None:
         assert time.monotonic() - started < 4
 
 
+def drip_headers(handler: BaseHTTPRequestHandler) -> None:
+    """Headers of 40 bytes, one byte every 0.25 s: each read is quick, the whole takes 10 s."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Slow: " + b"x" * 14 + b"\r\n\r\n"
+    for byte in head:
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+        time.sleep(0.25)
+    handler.wfile.write(b"{}")
+
+
+def test_timeout_bounds_dripping_headers_too() -> None:
+    with MisbehavingServer(drip_headers) as server:
+        started = time.monotonic()
+        with pytest.raises(replicate.APITimeoutError):
+            server.client(timeout=1, max_retries=0).account.get()
+        assert time.monotonic() - started < 4  # 10 s without the bound
+
+
+@pytest.mark.anyio
+async def test_async_timeout_bounds_dripping_headers_too() -> None:
+    # Run on httpx's transport and on aiohttp's (tests/conftest.py).
+    with MisbehavingServer(drip_headers) as server:
+        started = time.monotonic()
+        async with server.async_client(timeout=1, max_retries=0) as client:
+            with pytest.raises(replicate.APITimeoutError):
+                await client.account.get()
+        assert time.monotonic() - started < 4
+
+
 # -- bodies that inflate ---------------------------------------------------------------------------
 
 
