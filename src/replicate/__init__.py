@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from ._exceptions import NotFoundError as NotFoundError
     from ._exceptions import PermissionDeniedError as PermissionDeniedError
     from ._exceptions import PredictionCanceledError as PredictionCanceledError
+    from ._exceptions import PredictionDeadlineError as PredictionDeadlineError
     from ._exceptions import RateLimitError as RateLimitError
     from ._exceptions import ReplicateError as ReplicateError
     from ._exceptions import ResponseTooLargeError as ResponseTooLargeError
@@ -156,6 +157,7 @@ _ERRORS = [
     "InternalServerError",
     "ModelError",
     "PredictionCanceledError",
+    "PredictionDeadlineError",
 ]
 _LAZY.update({name: ("._exceptions", name) for name in _ERRORS})
 _SUBMODULES = frozenset({"types", "pagination"})
@@ -222,6 +224,7 @@ __all__ = [
     "Omit",
     "PermissionDeniedError",
     "PredictionCanceledError",
+    "PredictionDeadlineError",
     "RateLimitError",
     "Replicate",
     "ReplicateError",

@@ -850,6 +850,12 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         `predictions.create(...)` or `use(ref).create(...)`.
 
         `progress(prediction)` is called as the prediction starts, changes and ends.
+
+        `run()` follows a running prediction as long as it runs (models may run for hours);
+        `timeout` bounds each request, not the wait. To bound the wait, pass `cancel_after="5m"`
+        (the `Cancel-After` header): the API cancels the prediction at that deadline, and a
+        prediction still running `DEADLINE_GRACE` (30) seconds later is canceled by the client,
+        which raises `PredictionDeadlineError`.
         """
         # Imported here, as it is not needed to construct a client; absolute, because a relative
         # import in a function resolves its package in Python on every call (~1 µs of each run()).

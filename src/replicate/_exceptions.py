@@ -18,6 +18,7 @@
     │       └── InternalServerError         >= 500
     └── ModelError                    a prediction ran and failed (run(), use())
         └── PredictionCanceledError   a prediction was canceled before it finished
+            └── PredictionDeadlineError   ...by the client: it ran on past its `cancel_after` deadline
 
 `may_have_been_created` is set on errors from requests that create something billable
 (predictions, trainings) when the server may have acted on the request before it failed:
@@ -56,6 +57,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PredictionCanceledError",
+    "PredictionDeadlineError",
     "RateLimitError",
     "ReplicateError",
     "ResponseTooLargeError",
@@ -238,6 +240,14 @@ class ModelError(ReplicateError):
 
 class PredictionCanceledError(ModelError):
     """The prediction was canceled (by a user, `cancel_after`, or a deadline) before it finished."""
+
+
+class PredictionDeadlineError(PredictionCanceledError):
+    """A wait gave up on a prediction still running well past its `deadline` (from `cancel_after`).
+
+    The API cancels such a prediction itself; a wait that still sees it running `DEADLINE_GRACE`
+    seconds later (`replicate._run`) cancels it and raises this. `.prediction` is its last known state.
+    """
 
 
 def _describe_failure(prediction: Prediction) -> str:

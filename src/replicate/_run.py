@@ -29,6 +29,13 @@ Ended: a prediction has ended when its status is `succeeded`, `failed`, `cancele
 or is one this client does not know (the API may add some) and `completed_at` is set; `run()`
 then raises `ModelError` naming that status. An unknown status without `completed_at` is waited on.
 
+How long: a wait follows a running prediction as long as it runs (models may run for hours),
+bounded only if the prediction has a `deadline` (created with `cancel_after="5m"`, sent as the
+`Cancel-After` header). The API cancels it then; if the wait still sees it running
+`DEADLINE_GRACE` seconds past that deadline (by this machine's clock), the client cancels it and
+raises `PredictionDeadlineError` naming it, so a server that never says it ended cannot hold the
+caller. This bounds `run()`, `use()`, `stream()` and their async forms alike.
+
 Output: URLs and data: URIs become `FileOutput` (`AsyncFileOutput`), recursively, unless
 `use_file_output=False`. A list output (an iterator model's too: a language model's tokens)
 is a plain list, so it can be iterated again and `"".join()`ed. A failed prediction raises `ModelError`, a canceled one `PredictionCanceledError`.
@@ -39,6 +46,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,7 +56,13 @@ import httpx
 
 from ._call import Call, check_options
 from ._constants import has_ended
-from ._exceptions import APIError, ModelError, PredictionCanceledError, note_may_have_been_created
+from ._exceptions import (
+    APIError,
+    ModelError,
+    PredictionCanceledError,
+    PredictionDeadlineError,
+    note_may_have_been_created,
+)
 from ._file_input import FileInputs, find_files, upload_urls
 from ._file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
 from ._refs import ModelRef, parse_ref
@@ -63,6 +77,7 @@ if TYPE_CHECKING:
     from .types import Prediction
 
 __all__ = [
+    "DEADLINE_GRACE",
     "Progress",
     "ProgressWatch",
     "RunPlan",
@@ -72,6 +87,7 @@ __all__ = [
     "progress_watch",
     "run",
     "run_steps",
+    "unless_past_deadline",
     "wait_steps",
 ]
 
@@ -81,6 +97,9 @@ FIRST_POLL = 0.02
 POLL_GROWTH = 1.5
 DEFAULT_POLL_CAP = 0.5
 STREAM_ATTEMPTS = 3
+DEADLINE_GRACE = 30.0
+"""Seconds past a prediction's `deadline` that a wait still follows it (module docstring): the
+API cancels it at the deadline, and this clock may be a little off the API's."""
 
 Wait = Union[bool, int, NotGiven]
 Progress = Callable[["Prediction"], object]
@@ -279,11 +298,12 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
     cap = poll_interval_cap()
     attempts = 0
     while not has_ended(prediction.status, prediction.completed_at):
+        yield from unless_past_deadline(prediction)
         url = prediction.urls.stream
         if url and watch is None and attempts < STREAM_ATTEMPTS:
             attempts += 1
             try:
-                ended = yield from _until_done(url, get)
+                ended = yield from _until_done(prediction, url, get)
             except (httpx.RequestError, APIError):
                 ended = None  # fall back to the prediction itself (and polling if the stream keeps failing)
             if ended is not None:
@@ -305,13 +325,14 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
     return prediction
 
 
-def _until_done(url: str, get: Call[Prediction]) -> Steps[Optional[Prediction]]:
+def _until_done(running: Prediction, url: str, get: Call[Prediction]) -> Steps[Optional[Prediction]]:
     """Read the event stream to its `done` or its end (None). A stream sending only keep-alives
     has its prediction fetched now and then: once that has ended, it is returned."""
     from ._stream import EventReader
 
     reader = EventReader(url)
     while True:
+        yield from unless_past_deadline(running)
         events = yield from reader.read()
         if events is None:
             return None
@@ -321,6 +342,25 @@ def _until_done(url: str, get: Call[Prediction]) -> Steps[Optional[Prediction]]:
                 return prediction
         elif any(event.event == "done" for event in events):
             return None
+
+
+def unless_past_deadline(prediction: Prediction) -> Steps[None]:
+    """Cancel `prediction` and raise `PredictionDeadlineError` if it is `DEADLINE_GRACE` seconds
+    past its deadline (module docstring); a prediction without one may run as long as it runs."""
+    deadline = prediction.deadline
+    if deadline is None or time.time() <= deadline.timestamp() + DEADLINE_GRACE:
+        return
+    last = prediction
+    try:
+        last = yield Predictions.cancel.build(None, prediction_id=prediction.id)
+    except APIError:
+        pass  # best effort: the error names the prediction, to be canceled by hand
+    raise PredictionDeadlineError(
+        last,
+        f"Prediction {prediction.id} was still {prediction.status} {DEADLINE_GRACE:g}s past its"
+        f" deadline ({deadline.isoformat()}, from cancel_after): the client canceled it and stopped"
+        " waiting",
+    )
 
 
 def run_steps(plan: RunPlan) -> Steps[Any]:

@@ -346,12 +346,15 @@ def follow_events(
     report a failure, or when the stream has gone quiet: one whose prediction has ended without
     a `done` is left then.
     """
+    from ._run import unless_past_deadline
+
     url = prediction.urls.stream
     assert url is not None
     # Logs are not progress: a stream logging on after its prediction ended must not hold us.
     reader = EventReader(url, kinds - {"logs"})
     had_output = False
     while True:
+        yield from unless_past_deadline(prediction)
         try:
             events = yield from reader.read()
         except httpx.RequestError as exc:

@@ -297,3 +297,140 @@ def test_an_event_larger_than_the_cap_is_a_decoding_error(
     with pytest.raises(httpx.DecodingError, match="larger than 1,000 characters"):
         for chunk in chunks:
             decoder.feed(chunk)
+
+
+# -- a prediction that runs on past its deadline ------------------------------------------------------
+
+LONG_AGO = {"created_at": "2000-01-01T00:00:00Z", "deadline": "2000-01-01T00:05:00Z"}  # cancel_after="5m"
+
+
+class RunningForeverServer:
+    """A prediction that says `status` (never ended) past its `deadline`, until `polls_until_done`
+    polls: then it succeeds, so a client without the deadline rule fails the tests, not hangs.
+    With `stream`, its event stream sends `output` events for 10 s and never `done`."""
+
+    def __init__(
+        self, status: str = "processing", *, stream: bool = False, polls_until_done: int = 40
+    ) -> None:
+        self.polls = 0
+        self.cancels: List[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def _json(self, code: int, value: Dict[str, Any]) -> None:
+                body = json.dumps(value).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _prediction(self, state: str) -> Dict[str, Any]:
+                urls = {
+                    "get": "g",
+                    "cancel": "c",
+                    **({"stream": f"{outer.base_url}/stream"} if stream else {}),
+                }
+                ended = {"output": "late", "completed_at": DONE} if state in ("succeeded", "canceled") else {}
+                return {"id": "p1", "version": "v", "model": "acme/new", "input": {}, "status": state,
+                        "urls": urls, **LONG_AGO, **ended}  # fmt: skip
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.endswith("/cancel"):
+                    outer.cancels.append(self.path)
+                    return self._json(200, self._prediction("canceled"))
+                self._json(201, self._prediction(status))
+
+            def do_GET(self) -> None:
+                if self.path == "/v1/stream":
+                    return self._output_forever()
+                if self.path.startswith("/v1/models/"):
+                    version: Dict[str, Any] = {
+                        "id": "v",
+                        "openapi_schema": {},
+                        "created_at": DONE,
+                        "cog_version": "0.9",
+                    }
+                    return self._json(200, {"owner": "acme", "name": "new", "latest_version": version})
+                outer.polls += 1
+                self._json(200, self._prediction(status if outer.polls < polls_until_done else "succeeded"))
+
+            def _output_forever(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                ends = time.monotonic() + 10
+                try:
+                    while time.monotonic() < ends:
+                        self.wfile.write(b"event: output\ndata: more\n\n")
+                        self.wfile.flush()
+                        time.sleep(0.02)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client left, as it should
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> RunningForeverServer:
+        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def client(self) -> replicate.Replicate:
+        return replicate.Replicate(base_url=self.base_url, bearer_token="r8_test")
+
+
+@pytest.mark.parametrize("status", ["processing", "archived"])  # archived: unknown, no completed_at
+def test_run_cancels_and_gives_up_on_a_prediction_running_past_its_deadline(status: str) -> None:
+    with RunningForeverServer(status) as server:
+        with pytest.raises(replicate.PredictionDeadlineError, match="Prediction p1 was still") as caught:
+            server.client().run("acme/new", input={}, cancel_after="5m")
+    assert server.cancels == ["/v1/predictions/p1/cancel"]
+    assert caught.value.prediction.status == "canceled"
+    assert isinstance(caught.value, replicate.PredictionCanceledError)
+    assert server.polls == 0  # the created prediction was already past it
+
+
+def test_a_prediction_within_the_grace_period_is_waited_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("replicate._run.DEADLINE_GRACE", 1e12)
+    with RunningForeverServer(polls_until_done=3) as server:
+        assert server.client().run("acme/new", input={}) == "late"
+    assert server.cancels == []
+
+
+def test_run_leaves_a_stream_that_never_ends_past_the_deadline() -> None:
+    with RunningForeverServer(stream=True) as server:
+        with pytest.raises(replicate.PredictionDeadlineError, match="p1"):
+            server.client().run("acme/new", input={})
+    assert server.cancels == ["/v1/predictions/p1/cancel"]
+
+
+def test_stream_and_use_streaming_leave_a_stream_that_never_ends_past_the_deadline() -> None:
+    with RunningForeverServer(stream=True) as server:
+        client = server.client()
+        with pytest.raises(replicate.PredictionDeadlineError, match="p1"), pytest.warns(DeprecationWarning):
+            list(client.stream("acme/new", input={}))
+        with pytest.raises(replicate.PredictionDeadlineError, match="p1"):
+            list(client.use("acme/new", streaming=True)())
+    assert len(server.cancels) == 2
+
+
+@pytest.mark.anyio
+async def test_async_run_gives_up_past_the_deadline_too() -> None:
+    with RunningForeverServer(stream=True) as server:
+        async with replicate.AsyncReplicate(base_url=server.base_url, bearer_token="r8_test") as client:
+            with pytest.raises(replicate.PredictionDeadlineError, match="p1"):
+                await client.run("acme/new", input={})
+    assert server.cancels == ["/v1/predictions/p1/cancel"]
