@@ -22,15 +22,19 @@ on the API handing the input back as it was sent.
 from __future__ import annotations
 
 import datetime
+import email.utils
 import json
 import re
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, Generator, Optional, Union, cast
+from typing import Any, Dict, Generator, Optional, Tuple, Union, cast
+
+import httpx
 
 from ._call import Call, expand_path
+from ._exceptions import APIResponseValidationError
 from ._resource import Sleep
 
 __all__ = [
@@ -40,11 +44,14 @@ __all__ = [
     "cancel_abandoned",
     "cancel_held",
     "find_created",
-    "since_text",
 ]
 
 CLOCK_MARGIN = 10.0
-"""Seconds listed before the request was sent: our clock and the API's may disagree this much."""
+"""Seconds listed before the request was sent: our clock and the API's may disagree this much
+(when no answer of the API has told us its clock yet)."""
+SERVER_CLOCK_MARGIN = 2.0
+"""Seconds listed either side once the API's clock is known from its `Date` header (to a
+second): for a `created_at` cut to whole seconds, and the API's machines disagreeing a little."""
 SETTLE_AFTER_TIMEOUT = 2.0
 """After a timeout the server may still be acting on the request; listing too early would miss
 the prediction and create a second one."""
@@ -148,6 +155,21 @@ class CreateLedger:
         self._lock = threading.Lock()
         self._held: Dict[str, float] = {}
         self._pending: Dict[str, int] = {}
+        self.clock: Optional[Tuple[float, float]] = None
+        """The API's clock less ours, as (at least, at most) seconds: the latest list answer's."""
+
+    def saw_date(
+        self, date: Optional[str], asked_at: float, answered_at: float
+    ) -> Optional[Tuple[float, float]]:
+        """Learn the API's clock from the `Date` of an answer asked and received at these times."""
+        try:
+            moment = email.utils.parsedate_to_datetime(date or "").timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None  # read tolerantly: no Date, no estimate (the wide margin stays)
+        # The Date is the API's time cut to a second, taken between our asking and our receiving
+        # (a Date rounded instead is within the margin).
+        self.clock = (moment - answered_at, moment + 1.0 - asked_at)
+        return self.clock
 
     def sending(self, shape: CreateShape) -> None:
         with self._lock:
@@ -205,11 +227,6 @@ def _epoch(text: object) -> Optional[float]:
     return moment
 
 
-def since_text(sent_at: float) -> str:
-    """`created_after` for a request sent at `sent_at` (epoch seconds), less the clock margin."""
-    return _utc_text(sent_at - CLOCK_MARGIN)
-
-
 def _utc_text(moment: float) -> str:
     when = datetime.datetime.fromtimestamp(moment, datetime.timezone.utc)
     return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -246,27 +263,44 @@ def find_created(
     while not quick and ledger.pending(shape) and waited < PENDING_WAIT:
         yield Sleep(PENDING_POLL)
         waited += PENDING_POLL
-    since = since_text(sent_at)
-    query: Optional[Dict[str, str]] = None
-    if shape.list_path == "/predictions":
-        query = {"created_after": since}
-        if failed_at is not None:
-            query["created_before"] = _utc_text(failed_at + CLOCK_MARGIN)
     options: Any = _QUICK if quick else {}
-    call: Optional[Call[Any]] = Call("GET", shape.list_path, object, query=query, options=options)
-    for _ in range(MAX_PAGES):
-        if call is None:
-            break
-        answer: Any = yield call
-        page = cast("Dict[str, Any]", answer) if isinstance(answer, dict) else {}
+    # With both times read just now by this process, and the API's clock known (to a second, from
+    # its `Date`), the window is them in the API's time, a couple of seconds wide either side.
+    # Unknown: ten seconds either side of ours. Should an answer's `Date` put the offset out of
+    # what the window assumed, it is listed again: in the API's time as that answer tells it, or
+    # wide enough for both when they overlap.
+    assumed = _WIDE
+    if failed_at is not None and ledger.clock is not None:
+        assumed = ledger.clock
+    call: Optional[Call[Any]] = _list_call(shape, sent_at, failed_at, assumed, options)
+    relisted = False
+    pages = 0
+    while call is not None and pages < MAX_PAGES:
+        pages += 1
+        asked_at = time.time()
+        answer: httpx.Response = yield call
+        seen = ledger.saw_date(answer.headers.get("date"), asked_at, time.time())
+        if seen is not None and not relisted and (seen[0] < assumed[0] - 1 or seen[1] > assumed[1] + 1):
+            apart = seen[0] > assumed[1] or seen[1] < assumed[0]  # the assumption was wrong
+            assumed = seen if apart else (min(assumed[0], seen[0]), max(assumed[1], seen[1]))
+            call, relisted, pages = _list_call(shape, sent_at, failed_at, assumed, options), True, 0
+            continue
+        try:
+            page: Any = json.loads(answer.content)
+        except ValueError:
+            # Cannot tell whether it is there: creating again could run the model twice.
+            raise APIResponseValidationError(answer, None, message="The list answer is not JSON") from None
+        page = cast("Dict[str, Any]", page) if isinstance(page, dict) else {}
         results = page.get("results")
+        floor = sent_at + assumed[0] - SERVER_CLOCK_MARGIN
         older = False
-        for item in cast("list[Any]", results or []):
+        # Plain JSON compared: only the match becomes a typed prediction, in the caller.
+        for item in cast("list[Any]", results if isinstance(results, list) else []):
             if not isinstance(item, dict):
                 continue
             item = cast("Dict[str, Any]", item)
             created = _epoch(item.get("created_at"))
-            if created is not None and created < sent_at - CLOCK_MARGIN:
+            if created is not None and created < floor:
                 older = True  # newest first: the rest were created before our request
                 continue
             found_id = item.get("id")
@@ -275,6 +309,26 @@ def find_created(
         following = page.get("next")
         call = call.next_page(following) if isinstance(following, str) and not older else None
     return None
+
+
+_WIDE = (SERVER_CLOCK_MARGIN - CLOCK_MARGIN, CLOCK_MARGIN - SERVER_CLOCK_MARGIN)
+"""The API's clock less ours when no answer has told: within the wide margin."""
+
+
+def _list_call(
+    shape: CreateShape,
+    sent_at: float,
+    failed_at: Optional[float],
+    clock: Tuple[float, float],
+    options: Any,
+) -> Call[Any]:
+    """A list request for what was created from `sent_at` to `failed_at` (ours), in the API's time."""
+    query: Optional[Dict[str, str]] = None
+    if shape.list_path == "/predictions":
+        query = {"created_after": _utc_text(sent_at + clock[0] - SERVER_CLOCK_MARGIN)}
+        if failed_at is not None:
+            query["created_before"] = _utc_text(failed_at + clock[1] + SERVER_CLOCK_MARGIN)
+    return Call("GET", shape.list_path, httpx.Response, query=query, options=options)
 
 
 def cancel_abandoned(

@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List, Union
+from typing import Any, Dict, Iterator, List, Optional, Union
 
 
 @dataclass
@@ -41,6 +41,8 @@ class ScriptedServer:
         self.script: List[Union[Reply, Drop]] = []
         self.default = Reply()
         self.requests: List[Seen] = []
+        self.clock = 0.0
+        """Seconds the server's clock (its `Date` header) is ahead of ours."""
         self._lock = threading.Lock()
         server = self
 
@@ -50,6 +52,9 @@ class ScriptedServer:
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
+
+            def date_time_string(self, timestamp: Optional[float] = None) -> str:
+                return super().date_time_string((timestamp or time.time()) + server.clock)
 
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

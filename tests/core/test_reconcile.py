@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
 import threading
 import time
-from typing import Any, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
 
 import anyio
 import pytest
@@ -202,3 +205,78 @@ def test_the_line_for_a_prediction_that_ended_before_its_cancel_says_so(emulator
     assert emulator.predictions[prediction.id].status == "succeeded"
     line = complete(client, _abandon_steps(prediction.id, None, client._creates))  # pyright: ignore[reportPrivateUsage]
     assert line == f"prediction {prediction.id} had already ended (succeeded)"
+
+
+def _listed(prediction_id: str, text: str, created: float) -> Dict[str, Any]:
+    stamp = datetime.datetime.fromtimestamp(created, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return {
+        "id": prediction_id,
+        "status": "processing",
+        "version": "a" * 64,
+        "input": {"text": text},
+        "created_at": stamp,
+        "urls": {"get": "g", "cancel": "c", "web": "w"},
+    }
+
+
+def _page(*items: Dict[str, Any], following: Optional[str] = None) -> Reply:
+    return Reply(200, json.dumps({"results": list(items), "next": following}))
+
+
+def _window(path: str) -> Tuple[float, float]:
+    query = parse_qs(urlsplit(path).query)
+    after, before = (
+        datetime.datetime.strptime(query[name][0], "%Y-%m-%dT%H:%M:%S.%fZ")
+        .replace(tzinfo=datetime.timezone.utc)
+        .timestamp()
+        for name in ("created_after", "created_before")
+    )
+    return after, before
+
+
+def test_the_list_window_is_set_in_the_apis_time_from_its_date_header(server: ScriptedServer) -> None:
+    # The API's clock is an hour behind ours: its predictions' created_at are an hour "old".
+    server.clock = -3600.0
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    # No Date seen before: the window is ours, ten seconds either side; the list answer's Date
+    # shows that is wrong, so it is listed again in the API's time (and found, not created twice).
+    server.queue(Reply(503, "{}"), *[_page(_listed("p1", "one", time.time() - 3600))] * 2)
+    assert client.predictions.create(version="a" * 64, input={"text": "one"}).id == "p1"
+    assert [r.method for r in server.requests] == ["POST", "GET", "GET"]
+    assert _window(server.requests[2].path)[0] < time.time() - 3600 - 2
+    # Now known: the next window is in the API's time, a few seconds wide, listed once.
+    server.requests.clear()
+    server.queue(Reply(503, "{}"), _page(_listed("p2", "two", time.time() - 3600)))
+    started = time.time()
+    assert client.predictions.create(version="a" * 64, input={"text": "two"}).id == "p2"
+    ended = time.time()
+    assert [r.method for r in server.requests] == ["POST", "GET"]
+    after, before = _window(server.requests[1].path)
+    assert started - 3600 - 4 < after < ended - 3600 - 2
+    assert before - after < 8  # twenty seconds and more with the ten-second margin
+
+
+def test_the_listing_stops_at_the_first_prediction_older_than_the_window(server: ScriptedServer) -> None:
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    server.queue(Reply(503, "{}"), _page(), Reply(201, json.dumps(_listed("p0", "x", time.time()))))
+    client.predictions.create(version="a" * 64, input={"text": "x"})  # the API's clock is now known
+    server.requests.clear()
+    # Five seconds before the request: inside a ten-second margin, below a window in the API's time.
+    following = server.base_url + "/predictions?cursor=2"
+    server.queue(Reply(503, "{}"), _page(_listed("p7", "y", time.time() - 5), following=following))
+    server.queue(Reply(201, json.dumps(_listed("p8", "y", time.time()))))
+    assert client.predictions.create(version="a" * 64, input={"text": "y"}).id == "p8"
+    assert [(r.method, r.path.split("?")[0]) for r in server.requests] == [
+        ("POST", "/v1/predictions"),
+        ("GET", "/v1/predictions"),
+        ("POST", "/v1/predictions"),
+    ]
+
+
+def test_a_list_answer_that_is_not_json_leaves_the_create_unrepeated(server: ScriptedServer) -> None:
+    server.queue(Reply(503, "{}"), Reply(200, "<html>busy</html>"))
+    client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
+    with pytest.raises(replicate.APIError) as info:
+        client.predictions.create(version="a" * 64, input={"text": "hi"})
+    assert info.value.may_have_been_created
+    assert [r.method for r in server.requests] == ["POST", "GET"]
