@@ -167,9 +167,15 @@ class CreateLedger:
         except (TypeError, ValueError, IndexError, OverflowError):
             return None  # read tolerantly: no Date, no estimate (the wide margin stays)
         # The Date is the API's time cut to a second, taken between our asking and our receiving
-        # (a Date rounded instead is within the margin).
-        self.clock = (moment - answered_at, moment + 1.0 - asked_at)
-        return self.clock
+        # (a Date rounded instead is within the margin). An answer slow to come (retried, queued)
+        # says little: what every answer agrees on is kept, until one disagrees (a clock moved).
+        seen = (moment - answered_at, moment + 1.0 - asked_at)
+        known = self.clock
+        if known is not None and _overlap(known, seen):
+            self.clock = (max(known[0], seen[0]), min(known[1], seen[1]))
+        else:
+            self.clock = seen
+        return seen
 
     def sending(self, shape: CreateShape) -> None:
         with self._lock:
@@ -267,8 +273,7 @@ def find_created(
     # With both times read just now by this process, and the API's clock known (to a second, from
     # its `Date`), the window is them in the API's time, a couple of seconds wide either side.
     # Unknown: ten seconds either side of ours. Should an answer's `Date` put the offset out of
-    # what the window assumed, it is listed again: in the API's time as that answer tells it, or
-    # wide enough for both when they overlap.
+    # what the window assumed, it is listed again, in the API's time as that answer tells it.
     assumed = _WIDE
     if failed_at is not None and ledger.clock is not None:
         assumed = ledger.clock
@@ -280,35 +285,52 @@ def find_created(
         asked_at = time.time()
         answer: httpx.Response = yield call
         seen = ledger.saw_date(answer.headers.get("date"), asked_at, time.time())
-        if seen is not None and not relisted and (seen[0] < assumed[0] - 1 or seen[1] > assumed[1] + 1):
-            apart = seen[0] > assumed[1] or seen[1] < assumed[0]  # the assumption was wrong
-            assumed = seen if apart else (min(assumed[0], seen[0]), max(assumed[1], seen[1]))
+        if seen is not None and not relisted and not _overlap(seen, assumed):
+            assumed = seen
+            del answer
             call, relisted, pages = _list_call(shape, sent_at, failed_at, assumed, options), True, 0
             continue
-        try:
-            page: Any = json.loads(answer.content)
-        except ValueError:
-            # Cannot tell whether it is there: creating again could run the model twice.
-            raise APIResponseValidationError(answer, None, message="The list answer is not JSON") from None
-        page = cast("Dict[str, Any]", page) if isinstance(page, dict) else {}
-        results = page.get("results")
         floor = sent_at + assumed[0] - SERVER_CLOCK_MARGIN
-        older = False
-        # Plain JSON compared: only the match becomes a typed prediction, in the caller.
-        for item in cast("list[Any]", results if isinstance(results, list) else []):
-            if not isinstance(item, dict):
-                continue
-            item = cast("Dict[str, Any]", item)
-            created = _epoch(item.get("created_at"))
-            if created is not None and created < floor:
-                older = True  # newest first: the rest were created before our request
-                continue
-            found_id = item.get("id")
-            if isinstance(found_id, str) and shape.matches(item) and ledger.hold(found_id):
-                return item
-        following = page.get("next")
-        call = call.next_page(following) if isinstance(following, str) and not older else None
+        found, following, older = _scan(answer, shape, ledger, floor)
+        # Not kept while the next page is asked for: many searches at once each holding a page
+        # (its bytes and its JSON) was most of the memory they took.
+        del answer
+        if found is not None:
+            return found
+        call = call.next_page(following) if following is not None and not older else None
     return None
+
+
+def _scan(
+    answer: httpx.Response, shape: CreateShape, ledger: CreateLedger, floor: float
+) -> Tuple[Optional[Dict[str, Any]], Optional[str], bool]:
+    """A page's match (now held), its next page, and whether it reached below `floor`."""
+    try:
+        page: Any = json.loads(answer.content)
+    except ValueError:
+        # Cannot tell whether it is there: creating again could run the model twice.
+        raise APIResponseValidationError(answer, None, message="The list answer is not JSON") from None
+    page = cast("Dict[str, Any]", page) if isinstance(page, dict) else {}
+    results = page.get("results")
+    older = False
+    # Plain JSON compared: only the match becomes a typed prediction, in the caller.
+    for item in cast("list[Any]", results if isinstance(results, list) else []):
+        if not isinstance(item, dict):
+            continue
+        item = cast("Dict[str, Any]", item)
+        created = _epoch(item.get("created_at"))
+        if created is not None and created < floor:
+            older = True  # newest first: the rest were created before our request
+            continue
+        found_id = item.get("id")
+        if isinstance(found_id, str) and shape.matches(item) and ledger.hold(found_id):
+            return item, None, older
+    following = page.get("next")
+    return None, following if isinstance(following, str) else None, older
+
+
+def _overlap(one: Tuple[float, float], other: Tuple[float, float]) -> bool:
+    return one[0] <= other[1] and other[0] <= one[1]
 
 
 _WIDE = (SERVER_CLOCK_MARGIN - CLOCK_MARGIN, CLOCK_MARGIN - SERVER_CLOCK_MARGIN)
