@@ -8,8 +8,9 @@ running. So the client looks first:
     CreateShape.of(call)      what the create asked for: model / version / deployment, input,
                               webhook (None: a call we cannot recognise, left alone)
     find_created(...)         steps: settle → wait for identical creates still awaiting their
-                              answer → list what was created since the request was sent (minus
-                              a margin for clock skew) → the first match nobody here holds
+                              answer → list what was created from the request to its failure
+                              (in the API's time, from its `Date`, with a margin) → the first
+                              match nobody here holds
     CreateLedger              per client: the ids its creates hold (so two identical inputs in
                               flight at once stay two predictions) and the creates still in flight
 
@@ -156,7 +157,7 @@ class CreateLedger:
         self._held: Dict[str, float] = {}
         self._pending: Dict[str, int] = {}
         self.clock: Optional[Tuple[float, float]] = None
-        """The API's clock less ours, as (at least, at most) seconds: the latest list answer's."""
+        """The API's clock less ours, as (at least, at most) seconds: what list answers agree on."""
 
     def saw_date(
         self, date: Optional[str], asked_at: float, answered_at: float
@@ -170,11 +171,12 @@ class CreateLedger:
         # (a Date rounded instead is within the margin). An answer slow to come (retried, queued)
         # says little: what every answer agrees on is kept, until one disagrees (a clock moved).
         seen = (moment - answered_at, moment + 1.0 - asked_at)
-        known = self.clock
-        if known is not None and _overlap(known, seen):
-            self.clock = (max(known[0], seen[0]), min(known[1], seen[1]))
-        else:
-            self.clock = seen
+        with self._lock:
+            known = self.clock
+            if known is not None and _overlap(known, seen):
+                self.clock = (max(known[0], seen[0]), min(known[1], seen[1]))
+            else:
+                self.clock = seen
         return seen
 
     def sending(self, shape: CreateShape) -> None:
@@ -292,9 +294,7 @@ def find_created(
             continue
         floor = sent_at + assumed[0] - SERVER_CLOCK_MARGIN
         found, following, older = _scan(answer, shape, ledger, floor)
-        # Not kept while the next page is asked for: many searches at once each holding a page
-        # (its bytes and its JSON) was most of the memory they took.
-        del answer
+        del answer  # not kept while the next page is asked for
         if found is not None:
             return found
         call = call.next_page(following) if following is not None and not older else None
