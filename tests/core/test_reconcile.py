@@ -83,12 +83,21 @@ def test_the_503_of_a_create_is_looked_into_through_the_list_endpoint(server: Sc
 
 
 def test_when_the_list_fails_too_the_create_is_not_repeated(server: ScriptedServer) -> None:
-    server.queue(Drop(), *[Reply(500, "{}")] * 3)
+    server.queue(Drop(), *[Reply(500, "{}")] * 6)
     client = replicate.Replicate(base_url=server.base_url, bearer_token="r8_test")
     with pytest.raises(replicate.APIConnectionError) as info:
         client.predictions.create(version="a" * 64, input={"text": "hi"})
     assert info.value.may_have_been_created
-    assert [r.method for r in server.requests] == ["POST", "GET", "GET", "GET"]
+    assert [r.method for r in server.requests] == ["POST"] + ["GET"] * 6
+
+
+def test_the_search_outlasts_more_failed_lists_than_a_plain_call_would(emulator: Emulator) -> None:
+    # The client retries a plain call twice; the list that decides whether to create again gets
+    # more attempts, so a run of failures does not leave a billed prediction's result lost.
+    emulator.faults.drop_next(1, after_processing=True, method="POST")
+    emulator.faults.fail_next(4, status=500, method="GET", path="/v1/predictions")
+    assert emulator.client().run("replicate/hello-world", input={"text": "kept"}) == "hello kept"
+    assert texts(emulator) == ["kept"]
 
 
 def test_two_identical_inputs_in_flight_stay_two_predictions(emulator: Emulator) -> None:
