@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Iterator, List
 
 import httpx
 import pytest
+from misbehaving_server import JSONHandler, LoopbackServer
 
 import replicate
 from replicate._stream import SSEDecoder, StreamInterruptedError
@@ -82,21 +80,17 @@ async def test_async_run_leaves_a_stalled_stream_too(emulator: Emulator) -> None
 # -- a status the client does not know --------------------------------------------------------------
 
 
-class PredictionServer:
+class PredictionServer(LoopbackServer):
     """Creates one prediction (no event stream) and answers its polls with `statuses`, then the last."""
 
     def __init__(self, statuses: List[Dict[str, Any]]) -> None:
         self.polls = 0
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
+        class Handler(JSONHandler):
             def _answer(self, state: Dict[str, Any], status: int = 200) -> None:
-                body = json.dumps(
+                self.send_json(
+                    status,
                     {
                         "id": "p1",
                         "version": "hidden",
@@ -106,13 +100,8 @@ class PredictionServer:
                         "urls": {"get": f"{outer.base_url}/predictions/p1", "cancel": "x"},
                         "status": "starting",
                         **state,
-                    }
-                ).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                    },
+                )
 
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -122,17 +111,7 @@ class PredictionServer:
                 outer.polls += 1
                 self._answer(statuses[min(outer.polls, len(statuses)) - 1])
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> PredictionServer:
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self.serve(Handler)
 
     def client(self) -> replicate.Replicate:
         return replicate.Replicate(base_url=self.base_url, bearer_token="r8_test")
@@ -172,27 +151,14 @@ def test_an_unknown_status_without_completed_at_is_waited_on() -> None:
 # -- a stream that logs on after its prediction ended ------------------------------------------------
 
 
-class LoggingForeverServer:
+class LoggingForeverServer(LoopbackServer):
     """A prediction that has succeeded (once created) whose event stream sends `logs` for a minute."""
 
     def __init__(self) -> None:
         self.log_events = 0
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def _json(self, status: int, value: Dict[str, Any]) -> None:
-                body = json.dumps(value).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(JSONHandler):
             def _prediction(self, status: str) -> Dict[str, Any]:
                 ended = {"output": ["a", "b"], "completed_at": DONE} if status == "succeeded" else {}
                 urls = {"get": "g", "cancel": "c", "stream": f"{outer.base_url}/stream"}
@@ -201,7 +167,7 @@ class LoggingForeverServer:
 
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self._json(201, self._prediction("starting"))
+                self.send_json(201, self._prediction("starting"))
 
             def do_GET(self) -> None:
                 if self.path == "/v1/stream":
@@ -210,8 +176,8 @@ class LoggingForeverServer:
                     output = {"type": "array", "items": {"type": "string"}, "x-cog-array-type": "iterator"}
                     schema = {"components": {"schemas": {"Output": output}}}
                     version = {"id": "v", "openapi_schema": schema, "created_at": DONE, "cog_version": "0.9"}
-                    return self._json(200, {"owner": "acme", "name": "talk", "latest_version": version})
-                self._json(200, self._prediction("succeeded"))
+                    return self.send_json(200, {"owner": "acme", "name": "talk", "latest_version": version})
+                self.send_json(200, self._prediction("succeeded"))
 
             def _log_forever(self) -> None:
                 self.send_response(200)
@@ -229,17 +195,7 @@ class LoggingForeverServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client left, as it should
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> LoggingForeverServer:
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self.serve(Handler)
 
 
 # Each call below took the server's whole minute before streams were watched through logs.
@@ -304,7 +260,7 @@ def test_an_event_larger_than_the_cap_is_a_decoding_error(
 LONG_AGO = {"created_at": "2000-01-01T00:00:00Z", "deadline": "2000-01-01T00:05:00Z"}  # cancel_after="5m"
 
 
-class RunningForeverServer:
+class RunningForeverServer(LoopbackServer):
     """A prediction that says `status` (never ended) past its `deadline`, until `polls_until_done`
     polls: then it succeeds, so a client without the deadline rule fails the tests, not hangs.
     With `stream`, its event stream sends `output` events for 10 s and never `done`."""
@@ -316,20 +272,7 @@ class RunningForeverServer:
         self.cancels: List[str] = []
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def _json(self, code: int, value: Dict[str, Any]) -> None:
-                body = json.dumps(value).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(JSONHandler):
             def _prediction(self, state: str) -> Dict[str, Any]:
                 urls = {
                     "get": "g",
@@ -344,8 +287,8 @@ class RunningForeverServer:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.path.endswith("/cancel"):
                     outer.cancels.append(self.path)
-                    return self._json(200, self._prediction("canceled"))
-                self._json(201, self._prediction(status))
+                    return self.send_json(200, self._prediction("canceled"))
+                self.send_json(201, self._prediction(status))
 
             def do_GET(self) -> None:
                 if self.path == "/v1/stream":
@@ -357,9 +300,11 @@ class RunningForeverServer:
                         "created_at": DONE,
                         "cog_version": "0.9",
                     }
-                    return self._json(200, {"owner": "acme", "name": "new", "latest_version": version})
+                    return self.send_json(200, {"owner": "acme", "name": "new", "latest_version": version})
                 outer.polls += 1
-                self._json(200, self._prediction(status if outer.polls < polls_until_done else "succeeded"))
+                self.send_json(
+                    200, self._prediction(status if outer.polls < polls_until_done else "succeeded")
+                )
 
             def _output_forever(self) -> None:
                 self.send_response(200)
@@ -376,17 +321,7 @@ class RunningForeverServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client left, as it should
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> RunningForeverServer:
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self.serve(Handler)
 
     def client(self) -> replicate.Replicate:
         return replicate.Replicate(base_url=self.base_url, bearer_token="r8_test")
