@@ -20,10 +20,10 @@ from typing import Any, Iterator, List, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from replicate._call import BinaryCall, CreatedPageCall, PageCall  # noqa: E402
 from replicate._client import Replicate, ReplicateResources  # noqa: E402
-from replicate._low_level import LowLevelOptions, LowLevelRequest  # noqa: E402
-from replicate._resource import Operation, Procedure, Resource  # noqa: E402
+from replicate._http.call import BinaryCall, CreatedPageCall, PageCall  # noqa: E402
+from replicate._http.endpoint import Operation, Procedure, Resource  # noqa: E402
+from replicate._http.low_level import LowLevelOptions, LowLevelRequest  # noqa: E402
 
 HEADER = """# API reference
 
@@ -152,7 +152,7 @@ def render() -> str:
 
 def running() -> List[str]:
     """The section on run/use/stream and get_path_url, from their signatures and docstrings."""
-    from replicate._use import get_path_url, use
+    from replicate._running.use import get_path_url, use
 
     def signature(fn: Any) -> str:
         parameters = [

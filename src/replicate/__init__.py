@@ -22,7 +22,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Union
 
-from ._sentinels import NOT_GIVEN as _NOT_GIVEN
+from ._base.sentinels import NOT_GIVEN as _NOT_GIVEN
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -31,49 +31,49 @@ if TYPE_CHECKING:
 
     from . import pagination as pagination
     from . import types as types
-    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
-    from ._batch import BatchProgress as BatchProgress
-    from ._batch import BatchResult as BatchResult
+    from ._base.constants import DEFAULT_CONNECTION_LIMITS as DEFAULT_CONNECTION_LIMITS
+    from ._base.constants import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
+    from ._base.constants import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+    from ._base.errors import APIConnectionError as APIConnectionError
+    from ._base.errors import APIError as APIError
+    from ._base.errors import APIResponseValidationError as APIResponseValidationError
+    from ._base.errors import APIStatusError as APIStatusError
+    from ._base.errors import APITimeoutError as APITimeoutError
+    from ._base.errors import AuthenticationError as AuthenticationError
+    from ._base.errors import BadRequestError as BadRequestError
+    from ._base.errors import ClientClosedError as ClientClosedError
+    from ._base.errors import ConflictError as ConflictError
+    from ._base.errors import InternalServerError as InternalServerError
+    from ._base.errors import ModelError as ModelError
+    from ._base.errors import NotFoundError as NotFoundError
+    from ._base.errors import PermissionDeniedError as PermissionDeniedError
+    from ._base.errors import PredictionCanceledError as PredictionCanceledError
+    from ._base.errors import PredictionDeadlineError as PredictionDeadlineError
+    from ._base.errors import RateLimitError as RateLimitError
+    from ._base.errors import ReplicateError as ReplicateError
+    from ._base.errors import ResponseTooLargeError as ResponseTooLargeError
+    from ._base.errors import UnprocessableEntityError as UnprocessableEntityError
+    from ._base.models import BaseModel as BaseModel
+    from ._base.options import RequestOptions
+    from ._base.options import Timeout as Timeout
+    from ._base.sentinels import NOT_GIVEN as NOT_GIVEN
+    from ._base.sentinels import NotGiven as NotGiven
+    from ._base.sentinels import Omit as Omit
+    from ._base.sentinels import omit as omit
+    from ._base.webhooks import WebhookVerificationError as WebhookVerificationError
     from ._client import AsyncReplicate as AsyncReplicate
     from ._client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
     from ._client import DefaultHttpxClient as DefaultHttpxClient
     from ._client import Replicate as Replicate
-    from ._constants import DEFAULT_CONNECTION_LIMITS as DEFAULT_CONNECTION_LIMITS
-    from ._constants import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
-    from ._constants import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
-    from ._exceptions import APIConnectionError as APIConnectionError
-    from ._exceptions import APIError as APIError
-    from ._exceptions import APIResponseValidationError as APIResponseValidationError
-    from ._exceptions import APIStatusError as APIStatusError
-    from ._exceptions import APITimeoutError as APITimeoutError
-    from ._exceptions import AuthenticationError as AuthenticationError
-    from ._exceptions import BadRequestError as BadRequestError
-    from ._exceptions import ClientClosedError as ClientClosedError
-    from ._exceptions import ConflictError as ConflictError
-    from ._exceptions import InternalServerError as InternalServerError
-    from ._exceptions import ModelError as ModelError
-    from ._exceptions import NotFoundError as NotFoundError
-    from ._exceptions import PermissionDeniedError as PermissionDeniedError
-    from ._exceptions import PredictionCanceledError as PredictionCanceledError
-    from ._exceptions import PredictionDeadlineError as PredictionDeadlineError
-    from ._exceptions import RateLimitError as RateLimitError
-    from ._exceptions import ReplicateError as ReplicateError
-    from ._exceptions import ResponseTooLargeError as ResponseTooLargeError
-    from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
-    from ._file_output import AsyncFileOutput as AsyncFileOutput
-    from ._file_output import FileOutput as FileOutput
-    from ._models import BaseModel as BaseModel
-    from ._refs import ModelVersionIdentifier as ModelVersionIdentifier
-    from ._resource import Plain, Sync
-    from ._sentinels import NOT_GIVEN as NOT_GIVEN
-    from ._sentinels import NotGiven as NotGiven
-    from ._sentinels import Omit as Omit
-    from ._sentinels import omit as omit
-    from ._types import RequestOptions
-    from ._types import Timeout as Timeout
-    from ._use import get_path_url as get_path_url
-    from ._use import use as use
-    from ._webhooks import WebhookVerificationError as WebhookVerificationError
+    from ._http.aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
+    from ._http.endpoint import Plain, Sync
+    from ._running.batch import BatchProgress as BatchProgress
+    from ._running.batch import BatchResult as BatchResult
+    from ._running.file_output import AsyncFileOutput as AsyncFileOutput
+    from ._running.file_output import FileOutput as FileOutput
+    from ._running.refs import ModelVersionIdentifier as ModelVersionIdentifier
+    from ._running.use import get_path_url as get_path_url
+    from ._running.use import use as use
     from .resources.account import Account
     from .resources.collections import Collections
     from .resources.deployments import Deployments
@@ -117,26 +117,26 @@ _LAZY: Dict[str, tuple[str, str]] = {
     "AsyncClient": ("._client", "AsyncReplicate"),
     "DefaultHttpxClient": ("._client", "DefaultHttpxClient"),
     "DefaultAsyncHttpxClient": ("._client", "DefaultAsyncHttpxClient"),
-    "DefaultAioHttpClient": ("._aiohttp", "DefaultAioHttpClient"),
-    "DEFAULT_TIMEOUT": ("._constants", "DEFAULT_TIMEOUT"),
-    "DEFAULT_MAX_RETRIES": ("._constants", "DEFAULT_MAX_RETRIES"),
-    "DEFAULT_CONNECTION_LIMITS": ("._constants", "DEFAULT_CONNECTION_LIMITS"),
-    "NOT_GIVEN": ("._sentinels", "NOT_GIVEN"),
-    "NotGiven": ("._sentinels", "NotGiven"),
-    "Omit": ("._sentinels", "Omit"),
-    "omit": ("._sentinels", "omit"),
-    "Timeout": ("._types", "Timeout"),
-    "BaseModel": ("._models", "BaseModel"),
+    "DefaultAioHttpClient": ("._http.aiohttp", "DefaultAioHttpClient"),
+    "DEFAULT_TIMEOUT": ("._base.constants", "DEFAULT_TIMEOUT"),
+    "DEFAULT_MAX_RETRIES": ("._base.constants", "DEFAULT_MAX_RETRIES"),
+    "DEFAULT_CONNECTION_LIMITS": ("._base.constants", "DEFAULT_CONNECTION_LIMITS"),
+    "NOT_GIVEN": ("._base.sentinels", "NOT_GIVEN"),
+    "NotGiven": ("._base.sentinels", "NotGiven"),
+    "Omit": ("._base.sentinels", "Omit"),
+    "omit": ("._base.sentinels", "omit"),
+    "Timeout": ("._base.options", "Timeout"),
+    "BaseModel": ("._base.models", "BaseModel"),
     "Model": (".types", "Model"),
     "Version": (".types", "Version"),
-    "ModelVersionIdentifier": ("._refs", "ModelVersionIdentifier"),
-    "FileOutput": ("._file_output", "FileOutput"),
-    "AsyncFileOutput": ("._file_output", "AsyncFileOutput"),
-    "get_path_url": ("._use", "get_path_url"),
-    "use": ("._use", "use"),
-    "BatchResult": ("._batch", "BatchResult"),
-    "BatchProgress": ("._batch", "BatchProgress"),
-    "WebhookVerificationError": ("._webhooks", "WebhookVerificationError"),
+    "ModelVersionIdentifier": ("._running.refs", "ModelVersionIdentifier"),
+    "FileOutput": ("._running.file_output", "FileOutput"),
+    "AsyncFileOutput": ("._running.file_output", "AsyncFileOutput"),
+    "get_path_url": ("._running.use", "get_path_url"),
+    "use": ("._running.use", "use"),
+    "BatchResult": ("._running.batch", "BatchResult"),
+    "BatchProgress": ("._running.batch", "BatchProgress"),
+    "WebhookVerificationError": ("._base.webhooks", "WebhookVerificationError"),
 }
 _ERRORS = [
     "ReplicateError",
@@ -159,7 +159,7 @@ _ERRORS = [
     "PredictionCanceledError",
     "PredictionDeadlineError",
 ]
-_LAZY.update({name: ("._exceptions", name) for name in _ERRORS})
+_LAZY.update({name: ("._base.errors", name) for name in _ERRORS})
 _SUBMODULES = frozenset({"types", "pagination"})
 """Public submodules, imported on first access (importing one binds it here as well)."""
 _NAMESPACES = frozenset(
@@ -306,7 +306,7 @@ def _default_client_key() -> Any:
 
 
 def _cog_scope_token() -> Optional[str]:
-    from ._platform import cog_scope_token
+    from ._base.platform import cog_scope_token
 
     return cog_scope_token()
 

@@ -52,11 +52,9 @@ from typing import (
 import httpx
 from typing_extensions import Literal, Never, Self
 
-from . import _pools
-from ._call import BinaryCall, Call, CreatedPageCall, PageCall, check_nesting, drop_unset
-from ._constants import DEFAULT_BASE_URL, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._downloads import remove_downloads
-from ._exceptions import (
+from ._base.constants import DEFAULT_BASE_URL, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._base.downloads import remove_downloads
+from ._base.errors import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
@@ -68,7 +66,26 @@ from ._exceptions import (
     note_may_have_been_created,
     status_error,
 )
-from ._limits import (
+from ._base.logs import logger
+from ._base.options import NOT_GIVEN, NotGiven, Omit, RequestOptions, TimeoutTypes
+from ._base.platform import token_from_environment, user_agent
+from ._http import pools as _pools
+from ._http.call import BinaryCall, Call, CreatedPageCall, PageCall, check_nesting, drop_unset
+from ._http.endpoint import (
+    Async,
+    E,
+    Plain,
+    Raw,
+    Resource,
+    Sleep,
+    Step,
+    Streamed,
+    Sync,
+    V,
+    endpoint,
+    last_response,
+)
+from ._http.limits import (
     MAX_ERROR_BODY_BYTES,
     MAX_JSON_BYTES,
     BodyLimit,
@@ -79,22 +96,18 @@ from ._limits import (
     read_body,
     send_within,
 )
-from ._logs import logger
-from ._low_level import JSON as _JSON
-from ._low_level import LowLevelRequest, low_level_call
-from ._platform import token_from_environment, user_agent
-from ._reconcile import SETTLE_AFTER_TIMEOUT, CreateLedger, CreateShape, find_created
-from ._resource import Async, E, Plain, Raw, Resource, Sleep, Step, Streamed, Sync, V, endpoint, last_response
-from ._retry import NEVER_SENT, RetryPolicy
-from ._types import NOT_GIVEN, NotGiven, Omit, RequestOptions, TimeoutTypes
+from ._http.low_level import JSON as _JSON
+from ._http.low_level import LowLevelRequest, low_level_call
+from ._http.reconcile import SETTLE_AFTER_TIMEOUT, CreateLedger, CreateShape, find_created
+from ._http.retry import NEVER_SENT, RetryPolicy
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._batch import BatchProgress, BatchResult
-    from ._batch_limits import Throttle
-    from ._response import APIResponse, AsyncAPIResponse
-    from ._use import AsyncFunction, Function, Input, Output
+    from ._http.response import APIResponse, AsyncAPIResponse
+    from ._running.batch import BatchProgress, BatchResult
+    from ._running.batch_limits import Throttle
+    from ._running.use import AsyncFunction, Function, Input, Output
     from .resources.account import Account
     from .resources.collections import Collections
     from .resources.deployments import Deployments
@@ -263,7 +276,7 @@ class _ClientBase(Generic[HttpT]):
         reconcile_creates: bool = True,
         **legacy_options: Never,
     ) -> None:
-        """All keyword-only; each defaults from the environment or `replicate._constants`.
+        """All keyword-only; each defaults from the environment or `replicate._base.constants`.
 
         `bearer_token` defaults to `REPLICATE_API_TOKEN` (inside a Cog model, to the token of
         the current prediction), `base_url` to `REPLICATE_BASE_URL` or the public API (one
@@ -731,11 +744,11 @@ class _ClientBase(Generic[HttpT]):
         streaming: bool = False,
         progress: Optional[Callable[[Prediction], object]] = None,
     ) -> Any:
-        """A model as a Python function (an async one on `AsyncReplicate`). See `replicate._use`.
+        """A model as a Python function (an async one on `AsyncReplicate`). See `replicate._running.use`.
 
         `hint=` (a function with the model's signature) types it: `Function[(prompt: str), str]`.
         """
-        from ._use import use
+        from ._running.use import use
 
         return use(ref, hint=hint, streaming=streaming, client=self, progress=progress)
 
@@ -796,7 +809,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         return self._make_page(self._send(call), call)  # type: ignore[arg-type]
 
     def _request_raw(self, call: Call[Any]) -> APIResponse[Any]:
-        from ._response import APIResponse, BinaryAPIResponse
+        from ._http.response import APIResponse, BinaryAPIResponse
 
         if isinstance(call, BinaryCall):
             return BinaryAPIResponse(self._send(call), client=self, call=call)
@@ -804,7 +817,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
 
     @contextlib.contextmanager
     def _request_streamed(self, call: Call[Any]) -> Generator[APIResponse[Any], None, None]:
-        from ._response import APIResponse, StreamedBinaryAPIResponse
+        from ._http.response import APIResponse, StreamedBinaryAPIResponse
 
         response = self._send(call, stream=True)
         cls = StreamedBinaryAPIResponse if isinstance(call, BinaryCall) else APIResponse
@@ -815,19 +828,19 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
 
     def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
         """Run a procedure (see `_resource.procedure`) with the step driver of `_steps`."""
-        from ._steps import complete
+        from ._http.steps import complete
 
         return complete(self, steps)
 
     def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
         """A procedure's raw (or streamed) form: the response of its last call, already read."""
-        from ._response import APIResponse
+        from ._http.response import APIResponse
 
         response, call = self._run_steps(last_response(steps, self._parse))
         wrapped = APIResponse[Any](response, client=self, call=call)
         return wrapped if view == "raw" else contextlib.nullcontext(wrapped)
 
-    # -- running models (see _run.py, _use.py, _stream.py) ------------------------------------------
+    # -- running models (see _running/run.py, _running/use.py, _running/stream.py) ------------------------------------------
 
     def run(
         self,
@@ -840,7 +853,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         progress: Optional[Callable[[Prediction], object]] = None,
         **params: Any,
     ) -> Any:
-        """Run a model and return its output (never a `Prediction`). See `replicate._run`.
+        """Run a model and return its output (never a `Prediction`). See `replicate._running.run`.
 
         `wait=True` (the default) holds the create request open (`Prefer: wait`), `wait=N` for at
         most N seconds (1 to 60), `wait=False` not at all; either way the prediction is followed
@@ -859,9 +872,9 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         """
         # Imported here, as it is not needed to construct a client; absolute, because a relative
         # import in a function resolves its package in Python on every call (~1 µs of each run()).
-        import replicate._run
+        import replicate._running.run
 
-        return replicate._run.run(
+        return replicate._running.run.run(
             self,
             ref,
             input=input,
@@ -878,7 +891,7 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
         Logs are not mixed in. A model whose output does not stream (not an iterator, or an event
         stream carrying only `done`) gives its whole output once.
         """
-        from ._stream import stream
+        from ._running.stream import stream
 
         return stream(self, ref, input=input, **params)
 
@@ -895,9 +908,9 @@ class Replicate(_ClientBase[httpx.Client], ReplicateResources[Sync, Plain]):
     ) -> Iterator[BatchResult]:
         """Run a model once per input, `concurrency` at a time: an iterator of `BatchResult`s.
 
-        See `replicate._batch` (journal, rate limits, stopping early).
+        See `replicate._running.batch` (journal, rate limits, stopping early).
         """
-        from ._batch_run import run_many
+        from ._running.batch_run import run_many
 
         return run_many(
             self,
@@ -1047,7 +1060,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
         return self._make_page(await self._send(call), call)  # type: ignore[arg-type]
 
     async def _request_raw(self, call: Call[Any]) -> AsyncAPIResponse[Any]:
-        from ._response import AsyncAPIResponse, AsyncBinaryAPIResponse
+        from ._http.response import AsyncAPIResponse, AsyncBinaryAPIResponse
 
         if isinstance(call, BinaryCall):
             return AsyncBinaryAPIResponse(await self._send(call), client=self, call=call)
@@ -1055,7 +1068,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
 
     @contextlib.asynccontextmanager
     async def _request_streamed(self, call: Call[Any]) -> AsyncGenerator[AsyncAPIResponse[Any], None]:
-        from ._response import AsyncAPIResponse, AsyncStreamedBinaryAPIResponse
+        from ._http.response import AsyncAPIResponse, AsyncStreamedBinaryAPIResponse
 
         response = await self._send(call, stream=True)
         cls = AsyncStreamedBinaryAPIResponse if isinstance(call, BinaryCall) else AsyncAPIResponse
@@ -1066,13 +1079,13 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
 
     async def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
         """Run a procedure (see `_resource.procedure`) with the step driver of `_steps`."""
-        from ._steps import async_complete
+        from ._http.steps import async_complete
 
         return await async_complete(self, steps)
 
     def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
         """A procedure's raw (or streamed) form: the response of its last call, already read."""
-        from ._response import AsyncAPIResponse
+        from ._http.response import AsyncAPIResponse
 
         async def raw() -> AsyncAPIResponse[Any]:
             response, call = await self._run_steps(last_response(steps, self._parse))
@@ -1084,7 +1097,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
 
         return raw() if view == "raw" else streamed()
 
-    # -- running models (see _run.py, _use.py, _stream.py) ------------------------------------------
+    # -- running models (see _running/run.py, _running/use.py, _running/stream.py) ------------------------------------------
 
     async def run(
         self,
@@ -1097,7 +1110,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
         progress: Optional[Callable[[Prediction], object]] = None,
         **params: Any,
     ) -> Any:
-        """Run a model and return its output (never a `Prediction`). See `replicate._run`.
+        """Run a model and return its output (never a `Prediction`). See `replicate._running.run`.
 
         `wait=True` (the default) holds the create request open (`Prefer: wait`), `wait=N` for at
         most N seconds (1 to 60), `wait=False` not at all; either way the prediction is followed
@@ -1108,9 +1121,9 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
 
         `progress(prediction)` is called as the prediction starts, changes and ends.
         """
-        import replicate._run  # see Replicate.run
+        import replicate._running.run  # see Replicate.run
 
-        return await replicate._run.async_run(
+        return await replicate._running.run.async_run(
             self,
             ref,
             input=input,
@@ -1129,7 +1142,7 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
         Logs are not mixed in. A model whose output does not stream (not an iterator, or an event
         stream carrying only `done`) gives its whole output once.
         """
-        from ._stream import async_stream
+        from ._running.stream import async_stream
 
         return await async_stream(self, ref, input=input, **params)
 
@@ -1146,9 +1159,9 @@ class AsyncReplicate(_ClientBase[httpx.AsyncClient], ReplicateResources[Async, P
     ) -> AsyncIterator[BatchResult]:
         """Run a model once per input, `concurrency` at a time: an async iterator of `BatchResult`s.
 
-        See `replicate._batch` (journal, rate limits, stopping early).
+        See `replicate._running.batch` (journal, rate limits, stopping early).
         """
-        from ._batch_run import async_run_many
+        from ._running.batch_run import async_run_many
 
         return async_run_many(
             self,
@@ -1471,7 +1484,7 @@ def _read_leniently(cast_to: Any, data: Any, response: httpx.Response) -> Any:
 
     Raises `ValueError` (`UnreadableFieldError` naming the field) if a needed field is unreadable.
     """
-    from ._models import read_leniently  # here: `import replicate` does not load pydantic
+    from ._base.models import read_leniently  # here: `import replicate` does not load pydantic
 
     problems: List[str] = []
     value = read_leniently(cast_to, data, problems)

@@ -1,4 +1,4 @@
-"""The errors this library raises; see `replicate._exceptions` for the tree."""
+"""The errors this library raises; see `replicate._base.errors` for the tree."""
 
-from ._exceptions import *  # noqa: F403
-from ._exceptions import __all__ as __all__
+from ._base.errors import *  # noqa: F403
+from ._base.errors import __all__ as __all__

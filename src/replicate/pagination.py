@@ -37,8 +37,8 @@ from typing import (
 from typing_extensions import Self
 
 if TYPE_CHECKING:
-    from ._call import Call
     from ._client import AsyncReplicate, Replicate
+    from ._http.call import Call
 
 __all__ = [
     "AsyncCursorURLPage",

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import replicate
-from replicate._webhooks import sign
+from replicate._base.webhooks import sign
 from replicate.testing import Emulator
 
 Case = Tuple[str, Callable[[replicate.Replicate], Any], Type[BaseException], str]

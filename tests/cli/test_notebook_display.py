@@ -11,8 +11,8 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 from replicate import FileOutput, Replicate
-from replicate._file_output import OutputList
-from replicate._use import PathOutput
+from replicate._running.file_output import OutputList
+from replicate._running.use import PathOutput
 from replicate.testing import Emulator
 from replicate.types import Prediction
 

@@ -27,7 +27,7 @@ def test_import_replicate_loads_no_aiohttp() -> None:
 
 def test_without_the_extra_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)  # as if not installed
-    monkeypatch.delitem(sys.modules, "replicate._aiohttp_transport", raising=False)
+    monkeypatch.delitem(sys.modules, "replicate._http.aiohttp_transport", raising=False)
     with pytest.raises(ImportError, match=r"pip install 'replicate\[aiohttp\]'"):
         DefaultAioHttpClient()
 
@@ -40,7 +40,7 @@ async def test_async_replicate_sends_through_aiohttp(server: ScriptedServer) -> 
         base_url=server.base_url, bearer_token="r8_test", http_client=http_client
     ) as client:
         assert (await client.get("/account"))["username"] == "acme"
-        assert type(http_client._transport).__module__ == "replicate._aiohttp_transport"
+        assert type(http_client._transport).__module__ == "replicate._http.aiohttp_transport"
     headers = {name.lower(): value for name, value in server.requests[0].headers.items()}
     assert headers["authorization"] == "Bearer r8_test"
     assert http_client.is_closed

@@ -28,7 +28,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(autouse=True)
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("replicate._retry.INITIAL_RETRY_DELAY", 0.005)
+    monkeypatch.setattr("replicate._http.retry.INITIAL_RETRY_DELAY", 0.005)
     monkeypatch.setattr("replicate._client.SETTLE_AFTER_TIMEOUT", 0.3)
 
 
@@ -205,7 +205,7 @@ def test_use_and_streaming_use_reconcile_their_creates_too(emulator: Emulator) -
 
 
 def test_the_line_for_a_prediction_that_ended_before_its_cancel_says_so(emulator: Emulator) -> None:
-    from replicate._steps import _abandon_steps, complete  # pyright: ignore[reportPrivateUsage]
+    from replicate._http.steps import _abandon_steps, complete  # pyright: ignore[reportPrivateUsage]
 
     client = emulator.client()
     prediction = client.predictions.create(

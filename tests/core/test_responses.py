@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import replicate
-from replicate._response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
+from replicate._http.response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
 from replicate.types import Model
 
 from .scripted_server import Reply, ScriptedServer
@@ -79,7 +79,7 @@ def test_download_returns_a_binary_response(server: ScriptedServer, tmp_path: Pa
         file_id="f1", expiry=1, owner="o", signature="s"
     ) as streamed:
         # the v2 name user code imports and annotates with, and its method
-        assert isinstance(streamed, replicate._response.StreamedBinaryAPIResponse)
+        assert isinstance(streamed, replicate._http.response.StreamedBinaryAPIResponse)
         assert not streamed.is_closed
         streamed.stream_to_file(tmp_path / "out.bin", chunk_size=4096)
     assert (tmp_path / "out.bin").read_bytes() == payload
@@ -140,6 +140,6 @@ async def test_async_raw_and_streamed_responses(server: ScriptedServer, tmp_path
         async with client.files.with_streaming_response.download(
             file_id="f", expiry=1, owner="o", signature="s"
         ) as streamed_file:
-            assert isinstance(streamed_file, replicate._response.AsyncStreamedBinaryAPIResponse)
+            assert isinstance(streamed_file, replicate._http.response.AsyncStreamedBinaryAPIResponse)
             await streamed_file.stream_to_file(tmp_path / "async.bin")
         assert (tmp_path / "async.bin").read_bytes() == b"bytes!"

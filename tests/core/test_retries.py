@@ -12,7 +12,7 @@ import pytest
 
 import replicate
 from replicate import APIConnectionError, APITimeoutError, InternalServerError, RateLimitError
-from replicate._retry import RetryPolicy, retry_after_seconds
+from replicate._http.retry import RetryPolicy, retry_after_seconds
 
 from .scripted_server import Drop, Reply, ScriptedServer
 
@@ -35,7 +35,7 @@ PREDICTION = json.dumps(
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     # Real waits would only slow the suite; the schedule itself is tested in test_backoff_*.
-    monkeypatch.setattr("replicate._retry.INITIAL_RETRY_DELAY", 0.001)
+    monkeypatch.setattr("replicate._http.retry.INITIAL_RETRY_DELAY", 0.001)
 
 
 def client_for(server: ScriptedServer, **kwargs: Any) -> replicate.Replicate:
@@ -220,11 +220,11 @@ def test_retry_after_seconds_reads_every_form() -> None:
 
 
 def test_backoff_doubles_from_half_a_second_up_to_eight(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("replicate._retry.INITIAL_RETRY_DELAY", 0.5)
-    monkeypatch.setattr("replicate._retry.random.random", lambda: 0.0)
+    monkeypatch.setattr("replicate._http.retry.INITIAL_RETRY_DELAY", 0.5)
+    monkeypatch.setattr("replicate._http.retry.random.random", lambda: 0.0)
     policy = RetryPolicy(max_retries=10)
     assert [policy.backoff(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
-    monkeypatch.setattr("replicate._retry.random.random", lambda: 1.0)
+    monkeypatch.setattr("replicate._http.retry.random.random", lambda: 1.0)
     assert policy.backoff(0) == 0.375  # jitter takes off at most a quarter
 
 

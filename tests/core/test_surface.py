@@ -24,7 +24,7 @@ import replicate.types.deployments
 import replicate.types.models
 import replicate.types.webhooks.default
 from replicate import NOT_GIVEN, AsyncReplicate, Replicate
-from replicate._response import APIResponse, AsyncAPIResponse
+from replicate._http.response import APIResponse, AsyncAPIResponse
 
 from .scripted_server import Reply, ScriptedServer
 
@@ -269,7 +269,7 @@ def test_client_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("method", LOW_LEVEL)
 def test_low_level_methods(method: str) -> None:
-    from replicate._low_level import LowLevelRequest
+    from replicate._http.low_level import LowLevelRequest
 
     assert set(LowLevelRequest.__annotations__) == LOW_LEVEL_KEYWORDS
     for cls in (Replicate, AsyncReplicate):
@@ -297,7 +297,7 @@ def evaluate(annotation: str) -> Any:
         replicate.pagination,
     ):
         namespace.update(vars(module))
-    namespace.update(vars(replicate._response))
+    namespace.update(vars(replicate._http.response))
     return eval(annotation, namespace)
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pytest
 
 import replicate
-from replicate._response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
+from replicate._http.response import APIResponse, AsyncAPIResponse, AsyncBinaryAPIResponse, BinaryAPIResponse
 from replicate.pagination import (
     AsyncCursorURLPage,
     AsyncCursorURLPageWithCreatedFilters,

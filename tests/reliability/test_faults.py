@@ -20,7 +20,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("replicate._retry.INITIAL_RETRY_DELAY", 0.005)
+    monkeypatch.setattr("replicate._http.retry.INITIAL_RETRY_DELAY", 0.005)
 
 
 def test_under_20_percent_faults_n_runs_create_exactly_n_predictions(emulator: Emulator) -> None:

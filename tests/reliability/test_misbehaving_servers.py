@@ -16,12 +16,12 @@ import pytest
 from misbehaving_server import MisbehavingServer, answer
 
 import replicate
-from replicate._retry import MAX_RATE_LIMIT_RETRIES
+from replicate._http.retry import MAX_RATE_LIMIT_RETRIES
 
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("replicate._retry.INITIAL_RETRY_DELAY", 0.001)
+    monkeypatch.setattr("replicate._http.retry.INITIAL_RETRY_DELAY", 0.001)
 
 
 @pytest.fixture

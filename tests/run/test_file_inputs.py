@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from replicate._file_input import INLINE_LIMIT, find_files
+from replicate._running.file_input import INLINE_LIMIT, find_files
 from replicate.testing import Emulator
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from replicate._prediction_progress import PredictionProgress, parse_progress
+from replicate._base.progress import PredictionProgress, parse_progress
 from replicate.types import Prediction
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import replicate
-from replicate._refs import ModelRef, ModelVersionIdentifier, parse_ref
+from replicate._running.refs import ModelRef, ModelVersionIdentifier, parse_ref
 from replicate.types import Model, Version
 
 VERSION = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa"

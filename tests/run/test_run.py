@@ -13,7 +13,7 @@ import pytest
 
 import replicate
 from replicate import FileOutput, ModelError, PredictionCanceledError
-from replicate._run import prefer_header, wait_timeout
+from replicate._running.run import prefer_header, wait_timeout
 from replicate.testing import Emulator
 from replicate.types import Model, Prediction, Version
 

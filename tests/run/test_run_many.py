@@ -27,7 +27,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("replicate._retry.INITIAL_RETRY_DELAY", 0.005)
+    monkeypatch.setattr("replicate._http.retry.INITIAL_RETRY_DELAY", 0.005)
 
 
 def rows(n: int) -> List[Dict[str, Any]]:
@@ -106,7 +106,7 @@ def test_a_429_in_a_batch_is_waited_out_and_nothing_is_created_twice(emulator: E
 
 
 def test_the_throttle_paces_each_kind_and_a_429_pauses_every_later_request_of_its_kind() -> None:
-    from replicate._batch_limits import Throttle
+    from replicate._running.batch_limits import Throttle
 
     throttle = Throttle(creates_per_minute=60, requests_per_minute=6000)
     waits = [throttle.turn(True) for _ in range(3)]
@@ -198,7 +198,7 @@ def test_a_journal_follows_created_rows_and_settles_rows_that_may_have_been_sent
     made = earlier.predictions.create(version="replicate/hello-world", input={"text": "0"})
     sent = earlier.predictions.create(version="replicate/hello-world", input={"text": "1"})
     client = emulator.client()
-    from replicate._batch import input_hash
+    from replicate._running.batch import input_hash
 
     journal = tmp_path / "batch.journal"
     lines = [

@@ -12,7 +12,7 @@ from typing import Dict, Iterator, List
 import pytest
 
 import replicate
-from replicate._webhooks import sign
+from replicate._base.webhooks import sign
 from replicate.testing import Emulator
 
 TOKEN = "r8_super_secret_token_0123456789"
@@ -88,7 +88,7 @@ def test_file_outputs_are_downloaded_without_the_token(emulator: Emulator) -> No
 def test_an_http_client_s_own_authorization_header_goes_to_the_api_host_only() -> None:
     import httpx
 
-    from replicate._call import Call
+    from replicate._http.call import Call
 
     sent: Dict[str, object] = {}
 

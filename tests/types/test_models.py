@@ -387,7 +387,7 @@ def test_import_replicate_loads_no_pydantic_and_no_types() -> None:
         "import sys, replicate\n"
         "assert 'pydantic' not in sys.modules\n"
         "assert not [m for m in sys.modules if m.startswith('replicate.types')]\n"
-        "assert 'replicate._models' not in sys.modules\n"
+        "assert 'replicate._base.models' not in sys.modules\n"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing_extensions import assert_type
 
 from replicate import AsyncReplicate, Replicate
-from replicate._response import (
+from replicate._http.response import (
     APIResponse,
     AsyncAPIResponse,
     AsyncBinaryAPIResponse,

@@ -13,7 +13,7 @@ from typing_extensions import assert_type
 
 import replicate
 from replicate import AsyncReplicate, Replicate
-from replicate._use import AsyncFunction, AsyncRun, Function, Run
+from replicate._running.use import AsyncFunction, AsyncRun, Function, Run
 
 
 def hello(text: str) -> str: ...

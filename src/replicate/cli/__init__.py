@@ -44,15 +44,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SystemExit as exit:  # argparse: --help (0) or a usage error (2), already printed
         return exit.code if isinstance(exit.code, int) else EXIT_USAGE
 
-    from .._exceptions import APIError, AuthenticationError, ModelError, ReplicateError
+    from .._base.errors import APIError, AuthenticationError, ModelError, ReplicateError
 
     def fail(message: object, code: int) -> int:
         print(f"replicate: {message}", file=sys.stderr)
         return code
 
     try:
+        from .._base.platform import token_from_environment
         from .._client import Replicate
-        from .._platform import token_from_environment
         from ._commands import dispatch
 
         token = args.token or token_from_environment()

@@ -31,8 +31,8 @@ from ._inputs import InputSpec, describe_inputs, input_specs, parse_inputs
 
 if TYPE_CHECKING:
     from .._client import Replicate
-    from .._run import RunPlan
-    from .._steps import Steps
+    from .._http.steps import Steps
+    from .._running.run import RunPlan
     from ..types import Prediction
 
 __all__ = ["Interrupted", "dispatch"]
@@ -219,8 +219,8 @@ class _Watcher:
 
 
 def run(client: Replicate, args: argparse.Namespace) -> int:
-    from .._run import is_iterator, output_schema, prepare_run
-    from .._steps import complete
+    from .._http.steps import complete
+    from .._running.run import is_iterator, output_schema, prepare_run
     from ._outputs import check_directory
 
     if not (args.no_wait or args.json):  # output files will be saved: fail now, not after paying
@@ -241,7 +241,7 @@ def run(client: Replicate, args: argparse.Namespace) -> int:
     if args.stream:
         return _run_streaming(client, args, inputs)
 
-    from .._exceptions import ModelError
+    from .._base.errors import ModelError
     from ._outputs import print_output
 
     watcher = _Watcher(StatusLine(sys.stderr), show_logs=args.logs)
@@ -267,10 +267,10 @@ def run(client: Replicate, args: argparse.Namespace) -> int:
 
 def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str, Any]) -> int:
     """`run --stream`: output chunks to stdout as they come (files saved), logs to stderr."""
-    from .._exceptions import ModelError
-    from .._file_output import FileOutput, is_file_url
-    from .._run import prepare_run
-    from .._steps import iterate
+    from .._base.errors import ModelError
+    from .._http.steps import iterate
+    from .._running.file_output import FileOutput, is_file_url
+    from .._running.run import prepare_run
     from ._outputs import print_output, save_file
 
     plan = prepare_run(client, args.ref, input=inputs, wait=False, params={"stream": True})
@@ -310,7 +310,7 @@ def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str
 
 
 def _streaming_steps(plan: RunPlan, holder: List[Prediction]) -> Steps[None]:
-    from .._stream import follow_or_finish
+    from .._running.stream import follow_or_finish
     from ..resources.predictions import Predictions
 
     prediction = yield from plan.create()
@@ -343,8 +343,8 @@ def predictions(client: Replicate, args: argparse.Namespace) -> int:
         return _print_json(client.predictions.get(prediction_id=prediction_id))
     if args.action == "cancel":
         return _print_json(client.predictions.cancel(prediction_id=prediction_id))
-    from .._run import ProgressWatch, wait_steps
-    from .._steps import complete
+    from .._http.steps import complete
+    from .._running.run import ProgressWatch, wait_steps
 
     prediction = client.predictions.get(prediction_id=prediction_id)
     with StatusLine(sys.stderr) as status:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, TextIO, cast
 from urllib.parse import unquote, urlsplit
 
-from .._file_output import FileOutput
+from .._running.file_output import FileOutput
 
 __all__ = ["check_directory", "choose_filename", "print_output", "save_file"]
 

@@ -8,7 +8,7 @@
     --concurrency N   predictions in flight at once (default: 10)
 
 Running the same command again resumes: rows the journal saw finish come back without a request,
-the others are followed or settled, none is created twice (see `replicate._batch_journal`).
+the others are followed or settled, none is created twice (see `replicate._running.batch_journal`).
 Progress (done, failed, in flight, time left) goes to stderr: one line rewritten in a terminal, a
 line every 100 inputs otherwise. Exit code 0 when every input succeeded, 1 when some failed.
 """
@@ -26,8 +26,8 @@ from ._args import EXIT_MODEL, EXIT_OK, UsageError
 from ._inputs import InputSpec, input_specs, parse_inputs
 
 if TYPE_CHECKING:
-    from .._batch import BatchProgress, BatchResult
     from .._client import Replicate
+    from .._running.batch import BatchProgress, BatchResult
 
 __all__ = ["add_parser", "run_many"]
 

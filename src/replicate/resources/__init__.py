@@ -1,4 +1,4 @@
-"""One module per API namespace; each endpoint is declared once (see `replicate._resource`).
+"""One module per API namespace; each endpoint is declared once (see `replicate._http.endpoint`).
 
     predictions.py   create, get, list, cancel, wait
     models.py        create, get, list, update, delete, search; examples, predictions, readme, versions

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing_extensions import Unpack
 
-from .._call import Call
-from .._resource import E, Raw, Resource, Streamed, V, endpoint
-from .._types import RequestOptions
+from .._base.options import RequestOptions
+from .._http.call import Call
+from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import AccountGetResponse
 
 __all__ = ["Account"]

@@ -6,10 +6,10 @@ from typing import Dict, Union
 
 from typing_extensions import Unpack
 
-from .._call import BinaryCall, Call, PageCall, check_json, expand_path
-from .._files import FileTypes, multipart_file
-from .._resource import E, Raw, Resource, Streamed, V, endpoint
-from .._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._base.options import NOT_GIVEN, NotGiven, RequestOptions
+from .._http.call import BinaryCall, Call, PageCall, check_json, expand_path
+from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
+from .._http.multipart import FileTypes, multipart_file
 from ..types import FileCreateResponse, FileGetResponse, FileListResponse
 
 __all__ = ["Files"]

@@ -7,9 +7,9 @@ from typing import List, Mapping, Union
 
 from typing_extensions import Literal, Unpack
 
-from .._call import Call, PageCall, drop_unset, expand_path
-from .._resource import E, Raw, Resource, Streamed, V, endpoint
-from .._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._base.options import NOT_GIVEN, NotGiven, RequestOptions
+from .._http.call import Call, PageCall, drop_unset, expand_path
+from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import (
     ModelCreateResponse,
     ModelGetResponse,

@@ -10,10 +10,10 @@ from typing import Any, Dict, Generator, List, Union
 
 from typing_extensions import Literal, Unpack
 
-from .._call import Call, CreatedPageCall, check_json, drop_unset, expand_path
-from .._constants import has_ended
-from .._resource import E, Raw, Resource, Sleep, Step, Streamed, V, endpoint, procedure
-from .._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._base.constants import has_ended
+from .._base.options import NOT_GIVEN, NotGiven, RequestOptions
+from .._http.call import Call, CreatedPageCall, check_json, drop_unset, expand_path
+from .._http.endpoint import E, Raw, Resource, Sleep, Step, Streamed, V, endpoint, procedure
 from ..types import Prediction, WebhookEvent
 
 __all__ = ["Predictions", "prediction_create_call"]

@@ -6,9 +6,9 @@ from typing import List, Mapping, Union
 
 from typing_extensions import Unpack
 
-from .._call import Call, PageCall, check_json, expand_path
-from .._resource import E, Raw, Resource, Streamed, V, endpoint
-from .._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._base.options import NOT_GIVEN, NotGiven, RequestOptions
+from .._http.call import Call, PageCall, check_json, expand_path
+from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import TrainingCancelResponse, TrainingCreateResponse, TrainingGetResponse, TrainingListResponse
 from .predictions import WebhookEvent
 

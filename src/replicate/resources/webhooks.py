@@ -8,10 +8,10 @@ from typing import Dict, Optional, Union, cast
 
 from typing_extensions import Unpack
 
-from .._call import Call
-from .._resource import E, Raw, Resource, Streamed, V, endpoint
-from .._types import RequestOptions
-from .._webhooks import DEFAULT_TOLERANCE, WebhookHeaders, WebhookVerificationError, verify_signature
+from .._base.options import RequestOptions
+from .._base.webhooks import DEFAULT_TOLERANCE, WebhookHeaders, WebhookVerificationError, verify_signature
+from .._http.call import Call
+from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import Prediction, Training
 from ..types.webhooks.default import SecretGetResponse
 

@@ -23,7 +23,7 @@ __all__ = [
     "now",
 ]
 
-# Not `replicate._constants.TERMINAL_STATUSES`: that module loads httpx, and the emulator runs on
+# Not `replicate._base.constants.TERMINAL_STATUSES`: that module loads httpx, and the emulator runs on
 # the standard library alone.
 TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
 

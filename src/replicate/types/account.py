@@ -5,7 +5,7 @@ from typing import Optional, Union
 
 from typing_extensions import Literal
 
-from .._models import BaseModel
+from .._base.models import BaseModel
 
 __all__ = ["Account", "AccountType"]
 

@@ -5,7 +5,7 @@ from typing import List, Optional
 
 from typing_extensions import Required, TypedDict
 
-from .._models import BaseModel
+from .._base.models import BaseModel
 from .model import Model
 
 __all__ = ["Collection", "CollectionGetParams", "CollectionSummary"]

@@ -13,7 +13,7 @@ from typing import ClassVar, List, Mapping, Optional, Tuple
 
 from typing_extensions import NotRequired, Required, TypedDict
 
-from .._models import BaseModel, Timestamp
+from .._base.models import BaseModel, Timestamp
 from .account import Account
 from .prediction import WebhookEvent
 

@@ -12,7 +12,7 @@ from typing import IO, Dict, Optional, Tuple, Union
 
 from typing_extensions import NotRequired, Required, TypedDict
 
-from .._models import BaseModel, Timestamp
+from .._base.models import BaseModel, Timestamp
 
 __all__ = [
     "File",

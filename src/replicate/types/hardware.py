@@ -2,7 +2,7 @@
 
 from typing import List, Optional
 
-from .._models import BaseModel
+from .._base.models import BaseModel
 
 __all__ = ["Hardware", "HardwareListResponse"]
 

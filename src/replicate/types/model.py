@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Tuple
 from pydantic import Field
 from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
 
-from .._models import BaseModel, Timestamp
+from .._base.models import BaseModel, Timestamp
 from .prediction import Prediction, WebhookEvent
 from .version import Version
 

@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
 
-from .._models import Abbreviated, BaseModel, BuiltOnAccess, OpenEnum, Timestamp
-from .._prediction_progress import PredictionProgress, parse_progress
+from .._base.models import Abbreviated, BaseModel, BuiltOnAccess, OpenEnum, Timestamp
+from .._base.progress import PredictionProgress, parse_progress
 
 __all__ = [
     "Prediction",
@@ -111,7 +111,7 @@ class Prediction(BaseModel):
 
     def _repr_html_(self) -> str:
         """A notebook's card for the prediction (see the module docstring)."""
-        from .._file_output import media_html
+        from .._running.file_output import media_html
 
         colour = {
             "succeeded": "#1a7f37",

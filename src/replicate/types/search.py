@@ -11,7 +11,7 @@ from typing import List, Optional
 
 from typing_extensions import NotRequired, Required, TypedDict
 
-from .._models import BaseModel
+from .._base.models import BaseModel
 from .model import Model
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import Dict, List, Mapping, Optional
 
 from typing_extensions import Literal, NotRequired, Required, TypedDict
 
-from .._models import BaseModel, OpenEnum, Timestamp
+from .._base.models import BaseModel, OpenEnum, Timestamp
 from .prediction import PredictionSource, WebhookEvent
 
 __all__ = [

@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 
 from typing_extensions import Required, TypedDict
 
-from .._models import Abbreviated, BaseModel, Timestamp
+from .._base.models import Abbreviated, BaseModel, Timestamp
 
 __all__ = ["Version", "VersionDeleteParams", "VersionGetParams", "VersionListParams"]
 

@@ -2,7 +2,7 @@
 
 from typing import Optional
 
-from .._models import BaseModel
+from .._base.models import BaseModel
 
 __all__ = ["WebhookSecret"]
 

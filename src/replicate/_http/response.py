@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Generic, Iterat
 
 import httpx
 
-from ._exceptions import connection_error
+from .._base.errors import connection_error
 
 if TYPE_CHECKING:
-    from ._call import Call
-    from ._client import _ClientBase
+    from .._client import _ClientBase
+    from .call import Call
 
 __all__ = [
     "APIResponse",

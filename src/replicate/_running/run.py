@@ -6,7 +6,7 @@
                                          → wait_steps → output
     wait_steps(p)     → steps            past the server's wait window: follow `urls.stream` to
                                          its `done` event, else poll at a short, growing interval
-    run(client, ...)        = complete(client, run_steps(plan))          (see `_steps.py`)
+    run(client, ...)        = complete(client, run_steps(plan))          (see `_http/steps.py`)
     async_run(client, ...)  = await async_complete(client, run_steps(plan))
 
 `run()` always returns the output. `wait` only says how the create request waits: True (the
@@ -54,27 +54,27 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union, ca
 
 import httpx
 
-from ._call import Call, check_options
-from ._constants import has_ended
-from ._exceptions import (
+from .._base.constants import has_ended
+from .._base.errors import (
     APIError,
     ModelError,
     PredictionCanceledError,
     PredictionDeadlineError,
     note_may_have_been_created,
 )
-from ._file_input import FileInputs, find_files, upload_urls
-from ._file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
-from ._refs import ModelRef, parse_ref
-from ._resource import Sleep
-from ._steps import Gather, Running, Steps, async_complete, complete
-from ._types import NOT_GIVEN, NotGiven
-from .resources.models import ModelPredictions
-from .resources.predictions import Predictions
+from .._base.options import NOT_GIVEN, NotGiven
+from .._http.call import Call, check_options
+from .._http.endpoint import Sleep
+from .._http.steps import Gather, Running, Steps, async_complete, complete
+from ..resources.models import ModelPredictions
+from ..resources.predictions import Predictions
+from .file_input import FileInputs, find_files, upload_urls
+from .file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
+from .refs import ModelRef, parse_ref
 
 if TYPE_CHECKING:
-    from ._client import AsyncReplicate, Replicate, _ClientBase
-    from .types import Prediction
+    from .._client import AsyncReplicate, Replicate, _ClientBase
+    from ..types import Prediction
 
 __all__ = [
     "DEADLINE_GRACE",
@@ -328,7 +328,7 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
 def _until_done(running: Prediction, url: str, get: Call[Prediction]) -> Steps[Optional[Prediction]]:
     """Read the event stream to its `done` or its end (None). A stream sending only keep-alives
     has its prediction fetched now and then: once that has ended, it is returned."""
-    from ._stream import EventReader
+    from .stream import EventReader
 
     reader = EventReader(url)
     while True:

@@ -26,7 +26,7 @@ from typing import Optional
 
 import httpx
 
-from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
+from .._base.constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 
 __all__ = ["MAX_RATE_LIMIT_RETRIES", "NEVER_SENT", "RetryPolicy", "retry_after_seconds"]
 

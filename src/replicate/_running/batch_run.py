@@ -15,11 +15,11 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Generator, Iterator, List, Optional, Tuple, cast
 
-from ._batch import BatchPlan, BatchResult, Row, prepare_batch, row_steps
-from ._steps import Running, Steps, _abandon_steps, abandon, async_complete, complete
+from .._http.steps import Running, Steps, _abandon_steps, abandon, async_complete, complete
+from .batch import BatchPlan, BatchResult, Row, prepare_batch, row_steps
 
 if TYPE_CHECKING:
-    from ._client import AsyncReplicate, Replicate
+    from .._client import AsyncReplicate, Replicate
 
 __all__ = ["async_run_many", "run_many"]
 
@@ -209,7 +209,7 @@ async def _async_iterate(plan: BatchPlan) -> AsyncIterator[BatchResult]:
 def run_many(
     client: Replicate, ref: Any, inputs: Iterable[Mapping[str, Any]], **options: Any
 ) -> Iterator[BatchResult]:
-    """Run `ref` over `inputs` (see `replicate._batch`); checks everything before the first request."""
+    """Run `ref` over `inputs` (see `replicate._running.batch`); checks everything before the first request."""
     return _iterate(prepare_batch(client, ref, inputs, **_split(options)))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Generic, List, Optional, Sequence, Tuple, TypeVar, cast
 from urllib.parse import quote, unquote
 
-from ._types import NotGiven, Omit, RequestOptions
+from .._base.options import NotGiven, Omit, RequestOptions
 
 __all__ = ["BinaryCall", "Call", "CreatedPageCall", "PageCall", "expand_path"]
 

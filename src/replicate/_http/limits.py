@@ -30,7 +30,7 @@ from typing import Any, List, Mapping, Optional, Type
 import httpcore
 import httpx
 
-from ._exceptions import ResponseTooLargeError
+from .._base.errors import ResponseTooLargeError
 
 __all__ = [
     "MAX_ERROR_BODY_BYTES",

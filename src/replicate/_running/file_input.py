@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, cast
 
-from ._call import Call, check_nesting, is_plain_json
+from .._http.call import Call, check_nesting, is_plain_json
 
 __all__ = ["INLINE_LIMIT", "FileInputs", "find_files"]
 
@@ -100,11 +100,11 @@ def find_files(input: Mapping[str, Any], strategy: Optional[str]) -> FileInputs:
 
 
 def _is_file_output(value: object) -> bool:
-    from ._file_output import _FileOutputBase
+    from .file_output import _FileOutputBase
 
     if isinstance(value, _FileOutputBase):
         return True
-    from ._use import PathOutput
+    from .use import PathOutput
 
     return isinstance(value, PathOutput)
 
@@ -158,7 +158,7 @@ def _decide(found: FileInputs, index: int, value: Any, strategy: Optional[str]) 
     if inline:
         found.inline[index] = data_uri(_read(value), _name(value))
     else:
-        from .resources.files import Files
+        from ..resources.files import Files
 
         content: Any = (
             value if not isinstance(value, (bytearray, memoryview)) else bytes(cast("bytes", value))

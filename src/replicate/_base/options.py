@@ -7,7 +7,7 @@ from typing import Any, Dict, Mapping, Optional, Union
 import httpx
 from typing_extensions import TypedDict
 
-from ._sentinels import NOT_GIVEN, NotGiven, Omit, omit
+from .sentinels import NOT_GIVEN, NotGiven, Omit, omit
 
 __all__ = [
     "NOT_GIVEN",

@@ -21,7 +21,7 @@ import os
 import time
 from typing import Dict, Iterable, Mapping, Optional, Tuple, Union, cast
 
-from ._exceptions import ReplicateError
+from .errors import ReplicateError
 
 __all__ = ["WebhookHeaders", "WebhookVerificationError", "sign", "verify_signature"]
 

@@ -44,13 +44,13 @@ from typing import (
 
 import httpx
 
-from ._call import Call, expand_path
-from ._logs import logger
-from ._reconcile import ABANDON_SETTLE, cancel_abandoned
-from ._resource import Sleep
+from .._base.logs import logger
+from .call import Call, expand_path
+from .endpoint import Sleep
+from .reconcile import ABANDON_SETTLE, cancel_abandoned
 
 if TYPE_CHECKING:
-    from ._client import AsyncReplicate, Replicate
+    from .._client import AsyncReplicate, Replicate
 
 __all__ = [
     "CANCEL_TIMEOUT",

@@ -75,7 +75,7 @@ def parse_ref(ref: Any) -> ModelRef:
         return _parse_text(ref)
     if isinstance(ref, ModelVersionIdentifier):
         return _checked(ref.owner, ref.name, ref.version, ref)
-    from .types import Model, Version
+    from ..types import Model, Version
 
     if isinstance(ref, Version):
         if not ref.id:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, TextIO, Union
 
 if TYPE_CHECKING:
-    from ._batch import BatchResult, Row
+    from .batch import BatchResult, Row
 
 __all__ = ["Journal", "JournalEntry"]
 
@@ -95,7 +95,7 @@ class Journal:
     ) -> Iterator[Row]:
         """The inputs as rows, each with its journal entry; every input the journal saw is checked
         against it before the first row that needs a request is handed out."""
-        from ._batch import Row
+        from .batch import Row
 
         last = max(self.entries, default=-1)
         held: List[Row] = []

@@ -14,7 +14,7 @@ from typing import Any, Dict
 
 import httpx
 
-from ._client import DefaultAsyncHttpxClient
+from .._client import DefaultAsyncHttpxClient
 
 __all__ = ["DefaultAioHttpClient"]
 
@@ -35,7 +35,7 @@ class DefaultAioHttpClient(DefaultAsyncHttpxClient):
         try:
             # Imported here, not at the top: aiohttp is an optional dependency, loaded only by
             # those who build this client (and `import replicate` stays cheap).
-            from ._aiohttp_transport import AiohttpTransport
+            from .aiohttp_transport import AiohttpTransport
         except ImportError as exc:
             raise ImportError(_MISSING) from exc
         self._transport_class = AiohttpTransport

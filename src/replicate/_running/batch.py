@@ -28,20 +28,20 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union, cast
 
-from ._batch_journal import Journal, JournalEntry
-from ._batch_limits import CREATES_PER_MINUTE, REQUESTS_PER_MINUTE, Throttle
-from ._exceptions import ReplicateError
-from ._file_output import AsyncFileOutput, FileOutput
-from ._reconcile import CreateShape, find_created
-from ._refs import parse_ref
-from ._run import prepare_run, transform_output
-from ._steps import Steps
-from ._types import NOT_GIVEN, NotGiven
-from .resources.predictions import Predictions
+from .._base.errors import ReplicateError
+from .._base.options import NOT_GIVEN, NotGiven
+from .._http.reconcile import CreateShape, find_created
+from .._http.steps import Steps
+from ..resources.predictions import Predictions
+from .batch_journal import Journal, JournalEntry
+from .batch_limits import CREATES_PER_MINUTE, REQUESTS_PER_MINUTE, Throttle
+from .file_output import AsyncFileOutput, FileOutput
+from .refs import parse_ref
+from .run import prepare_run, transform_output
 
 if TYPE_CHECKING:
-    from ._client import _ClientBase
-    from .types import Prediction
+    from .._client import _ClientBase
+    from ..types import Prediction
 
 __all__ = ["BatchPlan", "BatchProgress", "BatchResult", "Row", "prepare_batch", "row_steps"]
 
@@ -248,7 +248,7 @@ def row_steps(plan: BatchPlan, row: Row) -> Steps[BatchResult]:
 
 def _settle(plan: BatchPlan, run: Any, row: Row, sent_at: float) -> Steps[Optional[Prediction]]:
     """A row whose create may have been sent before the batch was stopped: find its prediction."""
-    from .types import Prediction
+    from ..types import Prediction
 
     ledger = plan.batch_client._creates
     if run.files.uploads or ledger is None:

@@ -8,7 +8,7 @@ import sys
 from functools import cache
 from typing import Any, Optional
 
-from ._version import __version__
+from .._version import __version__
 
 
 @cache

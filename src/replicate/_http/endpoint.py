@@ -39,28 +39,28 @@ from typing import (
 
 from typing_extensions import Concatenate, ParamSpec, Self
 
-from ._call import BinaryCall, Call, CreatedPageCall, PageCall, check_options
+from .call import BinaryCall, Call, CreatedPageCall, PageCall, check_options
 
 if TYPE_CHECKING:
     import inspect
 
     import httpx
 
-    from ._client import _ClientBase
-    from ._response import (
+    from .._client import _ClientBase
+    from ..pagination import (
+        AsyncCursorURLPage,
+        AsyncCursorURLPageWithCreatedFilters,
+        AsyncPaginator,
+        SyncCursorURLPage,
+        SyncCursorURLPageWithCreatedFilters,
+    )
+    from .response import (
         APIResponse,
         AsyncAPIResponse,
         AsyncBinaryAPIResponse,
         AsyncStreamedBinaryAPIResponse,
         BinaryAPIResponse,
         StreamedBinaryAPIResponse,
-    )
-    from .pagination import (
-        AsyncCursorURLPage,
-        AsyncCursorURLPageWithCreatedFilters,
-        AsyncPaginator,
-        SyncCursorURLPage,
-        SyncCursorURLPageWithCreatedFilters,
     )
 
 __all__ = [
@@ -439,7 +439,7 @@ class _Shape:
         if self._signature is None:
             import inspect
 
-            from ._types import NOT_GIVEN, RequestOptions
+            from .._base.options import NOT_GIVEN, RequestOptions
 
             parameters = list(inspect.signature(self._fn).parameters.values())[1:]  # without self
             if parameters and parameters[-1].kind is inspect.Parameter.VAR_KEYWORD:

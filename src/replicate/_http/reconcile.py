@@ -34,9 +34,9 @@ from typing import Any, Dict, Generator, Optional, Tuple, Union, cast
 
 import httpx
 
-from ._call import Call, expand_path
-from ._exceptions import APIResponseValidationError
-from ._resource import Sleep
+from .._base.errors import APIResponseValidationError
+from .call import Call, expand_path
+from .endpoint import Sleep
 
 __all__ = [
     "CLOCK_MARGIN",

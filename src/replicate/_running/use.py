@@ -8,7 +8,7 @@
 
     Function[I, O] / AsyncFunction[I, O]     the callables (inputs I, output O, from `hint=`);
                                              the async ones are awaited
-      _FunctionBase                          all the logic, as step generators (see `_steps.py`)
+      _FunctionBase                          all the logic, as step generators (see `_http/steps.py`)
     Run[O] / AsyncRun[O]                     handles for `fn.create(...)`
     PathOutput                               a file output: `os.fspath()` downloads it once to a
                                              temporary directory; `get_path_url(p)` is its URL;
@@ -55,8 +55,12 @@ from typing import (
 
 from typing_extensions import Literal, ParamSpec, TypeVar
 
-from ._downloads import download_dir
-from ._file_output import (
+from .._base.downloads import download_dir
+from .._base.options import NOT_GIVEN
+from .._http.steps import Steps, async_complete, async_iterate, complete, iterate
+from ..resources.models import Models, Versions
+from ..resources.predictions import Predictions
+from .file_output import (
     AsyncFileOutput,
     FileOutput,
     OutputList,
@@ -65,8 +69,8 @@ from ._file_output import (
     download_to,
     media_html,
 )
-from ._refs import ModelRef, parse_ref
-from ._run import (
+from .refs import ModelRef, parse_ref
+from .run import (
     Progress,
     ProgressWatch,
     RunPlan,
@@ -78,15 +82,11 @@ from ._run import (
     raise_unless_succeeded,
     wait_steps,
 )
-from ._steps import Steps, async_complete, async_iterate, complete, iterate
-from ._types import NOT_GIVEN
-from .resources.models import Models, Versions
-from .resources.predictions import Predictions
 
 if TYPE_CHECKING:
-    from ._client import AsyncReplicate, Replicate, _ClientBase
-    from ._stream import ServerSentEvent
-    from .types import Prediction
+    from .._client import AsyncReplicate, Replicate, _ClientBase
+    from ..types import Prediction
+    from .stream import ServerSentEvent
 
 __all__ = ["AsyncFunction", "AsyncRun", "Function", "PathOutput", "Run", "TextOutput", "get_path_url", "use"]
 
@@ -345,7 +345,7 @@ class _FunctionBase(Generic[_C]):
         return self._output(prediction, plan.client)
 
     def _stream_steps(self, plan: RunPlan) -> Steps[None]:
-        from ._stream import follow_or_finish
+        from .stream import follow_or_finish
 
         plan.target = yield from self._resolve_steps()
         prediction = yield from plan.create()
@@ -374,11 +374,11 @@ class _FunctionBase(Generic[_C]):
 
 
 class Function(_FunctionBase["Replicate"], Generic[Input, Output]):
-    """A model you call like a function. See the module docstring of `replicate._use`."""
+    """A model you call like a function. See the module docstring of `replicate._running.use`."""
 
     def _client(self) -> Replicate:
         if self._client_given is None:
-            from . import default_client
+            from .. import default_client
 
             return default_client()
         return self._client_given
@@ -414,7 +414,7 @@ class AsyncFunction(_FunctionBase["AsyncReplicate"], Generic[Input, Output]):
             return self._client_given
         import replicate
 
-        from ._client import AsyncReplicate
+        from .._client import AsyncReplicate
 
         key = replicate._default_client_key()  # pyright: ignore[reportPrivateUsage]
         if self._made is None or self._made[0] != key:
@@ -648,7 +648,7 @@ def use(
     ends, as with `run(..., progress=)` (also while a `create()` handle waits); with
     `streaming=True` it sees the creation, and the chunks are the progress.
     """
-    from ._client import AsyncReplicate
+    from .._client import AsyncReplicate
 
     if not isinstance(use_async, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"use_async must be True or False, not {use_async!r}")

@@ -20,8 +20,8 @@ from typing import Any, Optional, Sequence, Union, cast
 import httpx
 from typing_extensions import TypedDict
 
-from ._call import Call, check_json, check_nesting
-from ._types import NotGiven, Omit, RequestOptions
+from .._base.options import NotGiven, Omit, RequestOptions
+from .call import Call, check_json, check_nesting
 
 __all__ = ["JSON", "LowLevelOptions", "LowLevelRequest", "low_level_call"]
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import httpx
 
-from ._exceptions import ReplicateError
+from .._base.errors import ReplicateError
 
 if TYPE_CHECKING:
     import asyncio

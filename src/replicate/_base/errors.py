@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Type, cast
 import httpx
 
 if TYPE_CHECKING:
-    from .types import Prediction
+    from ..types import Prediction
 
 __all__ = [
     "APIConnectionError",
@@ -246,7 +246,7 @@ class PredictionDeadlineError(PredictionCanceledError):
     """A wait gave up on a prediction still running well past its `deadline` (from `cancel_after`).
 
     The API cancels such a prediction itself; a wait that still sees it running `DEADLINE_GRACE`
-    seconds later (`replicate._run`) cancels it and raises this. `.prediction` is its last known state.
+    seconds later (`replicate._running.run`) cancels it and raises this. `.prediction` is its last known state.
     """
 
 

@@ -2,7 +2,7 @@
 
     bytes from the socket ──feed()──▶ SSEDecoder ──▶ ServerSentEvent(event, data, id)
                                         (keeps only the unfinished line and event)
-    EventReader: the steps (see `_steps.py`) that open `urls.stream` and read events a slice at a time
+    EventReader: the steps (see `_http/steps.py`) that open `urls.stream` and read events a slice at a time
                  (or [] after `STREAM_IDLE_CHECK` seconds without an event its reader follows:
                  keep-alives only, or only events of other kinds, such as endless `logs`)
     follow_events: emit those events in batches (one `Emit` per slice) until `done`; a stream
@@ -44,16 +44,16 @@ from typing import (
 
 import httpx
 
-from ._call import Call
-from ._constants import has_ended
-from ._exceptions import APIConnectionError, ModelError, PredictionCanceledError, logs_tail
-from ._steps import Emit, OpenResponse, OpenStream, ReadChunk, Running, Steps
-from .resources.predictions import Predictions
+from .._base.constants import has_ended
+from .._base.errors import APIConnectionError, ModelError, PredictionCanceledError, logs_tail
+from .._http.call import Call
+from .._http.steps import Emit, OpenResponse, OpenStream, ReadChunk, Running, Steps
+from ..resources.predictions import Predictions
 
 if TYPE_CHECKING:
-    from ._client import AsyncReplicate, Replicate
-    from ._run import RunPlan
-    from .types import Prediction
+    from .._client import AsyncReplicate, Replicate
+    from ..types import Prediction
+    from .run import RunPlan
 
 __all__ = [
     "EventReader",
@@ -346,7 +346,7 @@ def follow_events(
     report a failure, or when the stream has gone quiet: one whose prediction has ended without
     a `done` is left then.
     """
-    from ._run import unless_past_deadline
+    from .run import unless_past_deadline
 
     url = prediction.urls.stream
     assert url is not None
@@ -392,7 +392,7 @@ def _end(prediction: Prediction, event: ServerSentEvent) -> Steps[None]:
 
 def _unless_ended(prediction: Prediction, reader: EventReader) -> Steps[None]:
     """Raise if the prediction of a quiet stream has ended: its failure, else the stream's."""
-    from .resources.predictions import Predictions
+    from ..resources.predictions import Predictions
 
     current: Prediction = yield Predictions.get.build(None, prediction_id=prediction.id)
     if not has_ended(current.status, current.completed_at):
@@ -471,8 +471,8 @@ def stream(
     output is not streamed gives its whole output once (a file as its URL).
     """
     warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
-    from ._run import prepare_run
-    from ._steps import iterate
+    from .._http.steps import iterate
+    from .run import prepare_run
 
     plan = prepare_run(client, ref, input=input, wait=False, params={**params, "stream": True})
     return iterate(client, stream_steps(plan))
@@ -483,8 +483,8 @@ async def async_stream(
 ) -> AsyncIterator[str]:
     """Deprecated. The async form of `stream()`: `async for event in await client.stream(...)`."""
     warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
-    from ._run import prepare_run
-    from ._steps import async_iterate
+    from .._http.steps import async_iterate
+    from .run import prepare_run
 
     plan = prepare_run(client, ref, input=input, wait=False, params={**params, "stream": True})
     return async_iterate(client, stream_steps(plan))

@@ -30,11 +30,11 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import httpx
 
-from ._call import Call
-from ._exceptions import connection_error
+from .._base.errors import connection_error
+from .._http.call import Call
 
 if TYPE_CHECKING:
-    from ._client import AsyncReplicate, Replicate, _ClientBase
+    from .._client import AsyncReplicate, Replicate, _ClientBase
 
 __all__ = ["AsyncFileOutput", "FileOutput", "OutputList", "decode_data_uri", "is_file_url", "media_html"]
 
@@ -294,7 +294,7 @@ class AsyncFileOutput(_FileOutputBase):
 
 def download_to(url: str, target: Path, client: _ClientBase[Any]) -> None:
     """Save `url` at `target`, blocking, whichever kind of client found it (for path outputs)."""
-    from ._client import Replicate
+    from .._client import Replicate
 
     if isinstance(client, Replicate):
         FileOutput(url, client).save(target)
