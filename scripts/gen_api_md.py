@@ -152,7 +152,8 @@ def render() -> str:
 
 def running() -> List[str]:
     """The section on run/use/stream and get_path_url, from their signatures and docstrings."""
-    from replicate._running.use import get_path_url, use
+    from replicate._running.file_output import get_path_url
+    from replicate._running.use import use
 
     def signature(fn: Any) -> str:
         parameters = [

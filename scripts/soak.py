@@ -317,10 +317,10 @@ def soak_429_loop(calls: int, concurrency: int) -> int:
 def soak_endless_stream(runs: int, idle_check: float) -> int:
     """run() and use(streaming=True) on event streams that stall into keep-alives must end soon
     after their prediction does, and give their sockets back (issue 17, point 10)."""
-    import replicate._running.stream
-    from replicate._running.stream import StreamInterruptedError
+    import replicate._http.events
+    from replicate._http.events import StreamInterruptedError
 
-    replicate._running.stream.STREAM_IDLE_CHECK = idle_check
+    replicate._http.events.STREAM_IDLE_CHECK = idle_check
     emulator = Emulator(wait_window=0.2)
     outcomes = {"run_ok": 0, "stream_interrupted": 0, "wrong": 0}
     durations: List[float] = []

@@ -22,6 +22,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Union
 
+from ._base import defaults as _defaults
 from ._base.sentinels import NOT_GIVEN as _NOT_GIVEN
 from ._version import __version__
 
@@ -62,17 +63,17 @@ if TYPE_CHECKING:
     from ._base.sentinels import omit as omit
     from ._base.webhooks import WebhookVerificationError as WebhookVerificationError
     from ._client import AsyncReplicate as AsyncReplicate
-    from ._client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
-    from ._client import DefaultHttpxClient as DefaultHttpxClient
     from ._client import Replicate as Replicate
     from ._http.aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._http.endpoint import Plain, Sync
+    from ._http.httpx_clients import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
+    from ._http.httpx_clients import DefaultHttpxClient as DefaultHttpxClient
     from ._running.batch import BatchProgress as BatchProgress
     from ._running.batch import BatchResult as BatchResult
     from ._running.file_output import AsyncFileOutput as AsyncFileOutput
     from ._running.file_output import FileOutput as FileOutput
+    from ._running.file_output import get_path_url as get_path_url
     from ._running.refs import ModelVersionIdentifier as ModelVersionIdentifier
-    from ._running.use import get_path_url as get_path_url
     from ._running.use import use as use
     from .resources.account import Account
     from .resources.collections import Collections
@@ -115,8 +116,8 @@ _LAZY: Dict[str, tuple[str, str]] = {
     "AsyncReplicate": ("._client", "AsyncReplicate"),
     "Client": ("._client", "Replicate"),
     "AsyncClient": ("._client", "AsyncReplicate"),
-    "DefaultHttpxClient": ("._client", "DefaultHttpxClient"),
-    "DefaultAsyncHttpxClient": ("._client", "DefaultAsyncHttpxClient"),
+    "DefaultHttpxClient": ("._http.httpx_clients", "DefaultHttpxClient"),
+    "DefaultAsyncHttpxClient": ("._http.httpx_clients", "DefaultAsyncHttpxClient"),
     "DefaultAioHttpClient": ("._http.aiohttp", "DefaultAioHttpClient"),
     "DEFAULT_TIMEOUT": ("._base.constants", "DEFAULT_TIMEOUT"),
     "DEFAULT_MAX_RETRIES": ("._base.constants", "DEFAULT_MAX_RETRIES"),
@@ -132,7 +133,7 @@ _LAZY: Dict[str, tuple[str, str]] = {
     "ModelVersionIdentifier": ("._running.refs", "ModelVersionIdentifier"),
     "FileOutput": ("._running.file_output", "FileOutput"),
     "AsyncFileOutput": ("._running.file_output", "AsyncFileOutput"),
-    "get_path_url": ("._running.use", "get_path_url"),
+    "get_path_url": ("._running.file_output", "get_path_url"),
     "use": ("._running.use", "use"),
     "BatchResult": ("._running.batch", "BatchResult"),
     "BatchProgress": ("._running.batch", "BatchProgress"),
@@ -286,6 +287,24 @@ def default_client() -> Replicate:
             _default = Replicate(**_client_options(), http_client=http_client)
             _default_key = key
         return _default
+
+
+def _async_default(made: Optional[tuple[Any, AsyncReplicate]]) -> tuple[Any, AsyncReplicate]:
+    """`_base.defaults.async_client`: the module-level async client of one `use(..., use_async=True)`
+    function, and the settings it was made with; `made` again while those are unchanged."""
+    key = _default_client_key()
+    if made is not None and made[0] == key:
+        return made
+    from ._client import AsyncReplicate
+
+    options = _client_options()
+    if made is not None:  # new settings (in Cog, each prediction's token): same connections
+        options["http_client"] = made[1]._http  # pyright: ignore[reportPrivateUsage]
+    return key, AsyncReplicate(**options)
+
+
+_defaults.sync_client = default_client
+_defaults.async_client = _async_default
 
 
 def _default_client_key() -> Any:

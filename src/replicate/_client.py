@@ -52,7 +52,7 @@ from typing import (
 import httpx
 from typing_extensions import Literal, Never, Self
 
-from ._base.constants import DEFAULT_BASE_URL, DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._base.constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._base.downloads import remove_downloads
 from ._base.errors import (
     APIConnectionError,
@@ -85,13 +85,13 @@ from ._http.endpoint import (
     endpoint,
     last_response,
 )
+from ._http.httpx_clients import DefaultAsyncHttpxClient, DefaultHttpxClient
 from ._http.limits import (
     MAX_ERROR_BODY_BYTES,
     MAX_JSON_BYTES,
     BodyLimit,
     aread_body,
     asend_within,
-    bound_reads,
     call_deadline,
     read_body,
     send_within,
@@ -123,46 +123,6 @@ __all__ = ["AsyncReplicate", "DefaultAsyncHttpxClient", "DefaultHttpxClient", "R
 
 R = TypeVar("R")
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
-
-
-class DefaultHttpxClient(httpx.Client):
-    """An `httpx.Client` with this library's defaults; subclass or configure it for `http_client=`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_CONNECTION_LIMITS)
-        kwargs.setdefault("follow_redirects", True)
-        kwargs["headers"] = _library_headers(kwargs.get("headers"))
-        super().__init__(**kwargs)
-        self._cookies = _ResponseCookies(self._cookies.jar)
-        bound_reads(self)  # so `timeout` bounds the whole send, not each read
-
-
-class DefaultAsyncHttpxClient(httpx.AsyncClient):
-    """An `httpx.AsyncClient` with this library's defaults; configure it for `http_client=`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_CONNECTION_LIMITS)
-        kwargs.setdefault("follow_redirects", True)
-        kwargs["headers"] = _library_headers(kwargs.get("headers"))
-        super().__init__(**kwargs)
-        self._cookies = _ResponseCookies(self._cookies.jar)
-
-
-class _ResponseCookies(httpx.Cookies):
-    """httpx's cookie jar, which does not read a response that sets no cookie.
-
-    httpx hands every response to the jar, which first builds urllib stand-ins for the request
-    and the response: ~15% of the CPU of an async predictions.get over aiohttp. The API sets no
-    cookies; a response that does is read exactly as httpx reads it. (`client.cookies = ...`
-    puts httpx's own jar back: slower, the same behaviour.)
-    """
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        headers = response.headers
-        if "set-cookie" in headers or "set-cookie2" in headers:
-            super().extract_cookies(response)
 
 
 # The steps `_exchange` asks a driver to perform.
@@ -1273,13 +1233,6 @@ def _legacy_arguments(cls: str, positional: int, options: Mapping[str, object]) 
         f"{fix}. The options are bearer_token, base_url, timeout, max_retries, default_headers,"
         " default_query and http_client; UPGRADING.md maps each 1.x argument to its new spelling."
     )
-
-
-def _library_headers(headers: Any) -> httpx.Headers:
-    """This library's Accept and User-Agent, then `headers` (which win)."""
-    merged = httpx.Headers({"Accept": "application/json", "User-Agent": user_agent()})
-    merged.update(headers)
-    return merged
 
 
 def _redact(token: str) -> str:

@@ -11,8 +11,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 from replicate import FileOutput, Replicate
-from replicate._running.file_output import OutputList
-from replicate._running.use import PathOutput
+from replicate._running.file_output import OutputList, PathOutput
 from replicate.testing import Emulator
 from replicate.types import Prediction
 

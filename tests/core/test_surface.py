@@ -1,4 +1,4 @@
-"""The public-surface contract (api-surface.md), name for name and call shape for call shape.
+"""The public-surface contract (docs/api-surface.md), name for name and call shape for call shape.
 
 Table-driven introspection: every export, error, constructor option, operation (its keyword-only
 parameters, optional ones, per-request options, return and page types, raw and streamed forms at
@@ -80,7 +80,7 @@ CONSTRUCTOR: Dict[str, Any] = {
     "reconcile_creates": True,
 }
 
-# low-level methods; each takes, after `path`, the keywords api-surface.md calls them with
+# low-level methods; each takes, after `path`, the keywords docs/api-surface.md calls them with
 # (cast_to, body, options) and httpx's (url, json, content, params, headers)
 LOW_LEVEL = ["get", "post", "patch", "put", "delete", "request"]
 LOW_LEVEL_KEYWORDS = {"body", "options", "url", "json", "content", "params", "headers", "files"}
@@ -98,7 +98,7 @@ OPTIONS = {
     "max_retries": NOT_GIVEN,
 }
 
-# (path from the client, required, optional, what the sync form returns), as api-surface.md lists them
+# (path from the client, required, optional, what the sync form returns), as docs/api-surface.md lists them
 OPERATIONS: List[Tuple[str, List[str], List[str], str]] = [
     ("search", ["query"], ["limit"], "SearchResponse"),
     ("collections.list", [], [], "SyncCursorURLPage[CollectionListResponse]"),

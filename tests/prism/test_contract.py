@@ -1,4 +1,4 @@
-"""Every operation of api-surface.md, against Prism serving Replicate's own OpenAPI spec.
+"""Every operation of docs/api-surface.md, against Prism serving Replicate's own OpenAPI spec.
 
 Each operation runs sync and async, plain, raw (`with_raw_response`) and streamed
 (`with_streaming_response`); each path parameter given as "" must raise ValueError naming it

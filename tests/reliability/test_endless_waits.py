@@ -10,7 +10,7 @@ import pytest
 from misbehaving_server import JSONHandler, LoopbackServer
 
 import replicate
-from replicate._running.stream import SSEDecoder, StreamInterruptedError
+from replicate._http.events import SSEDecoder, StreamInterruptedError
 from replicate.testing import Emulator
 
 
@@ -21,7 +21,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def quick_idle_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("replicate._running.stream.STREAM_IDLE_CHECK", 0.2)
+    monkeypatch.setattr("replicate._http.events.STREAM_IDLE_CHECK", 0.2)
 
 
 @pytest.fixture
@@ -246,7 +246,7 @@ async def test_async_run_leaves_a_stream_that_logs_on_after_its_prediction_ended
 def test_an_event_larger_than_the_cap_is_a_decoding_error(
     monkeypatch: pytest.MonkeyPatch, chunks: List[bytes]
 ) -> None:
-    monkeypatch.setattr("replicate._running.stream.MAX_EVENT_CHARS", 1000)
+    monkeypatch.setattr("replicate._http.events.MAX_EVENT_CHARS", 1000)
     decoder = SSEDecoder()
     for _ in range(100):  # keep-alives and whole events hold nothing
         assert decoder.feed(b": ping\n\nevent: output\ndata: " + b"x" * 500 + b"\n\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from replicate._running.stream import ServerSentEvent, SSEDecoder
+from replicate._http.events import ServerSentEvent, SSEDecoder
 
 STREAM = (
     b"id: 1\nevent: output\ndata: Hello\n\n"

@@ -10,8 +10,8 @@ import pytest
 
 from core.scripted_server import ScriptedServer, done_only_script  # tests/ is on sys.path: tests/conftest.py
 from replicate import ModelError, Replicate
-from replicate._running.stream import StreamInterruptedError
-from replicate._running.use import PathOutput
+from replicate._http.events import StreamInterruptedError
+from replicate._running.file_output import PathOutput
 from replicate.testing import Emulator
 
 

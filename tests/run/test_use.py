@@ -14,7 +14,7 @@ import pytest
 
 import replicate
 from replicate import ModelError
-from replicate._running.use import PathOutput
+from replicate._running.file_output import PathOutput
 from replicate.testing import Emulator
 
 from .conftest import WAIT_WINDOW, downloads, polls
@@ -104,7 +104,7 @@ def test_streaming_a_prediction_canceled_midway_raises_canceled(em: Emulator) ->
 
 
 def test_streaming_raises_when_the_stream_is_cut_before_done(em: Emulator) -> None:
-    from replicate._running.stream import StreamInterruptedError
+    from replicate._http.events import StreamInterruptedError
 
     em.faults.cut_stream(after_events=2)  # both chunks, not the `done`
     chunks = []

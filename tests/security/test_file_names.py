@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 import replicate
-from replicate._running.use import PathOutput
+from replicate._running.file_output import PathOutput
 from replicate.testing import Emulator
 
 from .conftest import FileServer
@@ -107,7 +107,7 @@ def test_a_download_outlives_a_client_that_was_not_closed(em: Emulator, file_ser
 def test_downloads_are_removed_when_the_process_ends(file_server: FileServer) -> None:
     script = (
         "import os, replicate\n"
-        "from replicate._running.use import PathOutput\n"
+        "from replicate._running.file_output import PathOutput\n"
         "client = replicate.Replicate(bearer_token='r8_x', base_url='http://127.0.0.1:9/v1')\n"
         f"print(os.fspath(PathOutput({file_server.url + '/kept.txt'!r}, client)))\n"
     )

@@ -14,7 +14,7 @@ from typing import Any, Dict
 
 import httpx
 
-from .._client import DefaultAsyncHttpxClient
+from .httpx_clients import DefaultAsyncHttpxClient
 
 __all__ = ["DefaultAioHttpClient"]
 

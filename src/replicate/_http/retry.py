@@ -1,7 +1,7 @@
 """When to try a request again, and how long to wait first.
 
 Pure decisions, no I/O: the client's send loop (sync and async alike) asks `RetryPolicy`
-after every failed attempt. The rules, from api-surface.md:
+after every failed attempt. The rules, from docs/api-surface.md:
 
 - connection errors, timeouts, 408, 409, 429 and 5xx are retried `max_retries` times, with
   exponential backoff (0.5 s doubling, at most 8 s, with jitter) unless the server says how

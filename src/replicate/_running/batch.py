@@ -33,7 +33,7 @@ from .._base.options import NOT_GIVEN, NotGiven
 from .._http.reconcile import CreateShape, find_created
 from .._http.steps import Steps
 from ..resources.predictions import Predictions
-from .batch_journal import Journal, JournalEntry
+from .batch_journal import Journal, JournalEntry, Row
 from .batch_limits import CREATES_PER_MINUTE, REQUESTS_PER_MINUTE, Throttle
 from .file_output import AsyncFileOutput, FileOutput
 from .refs import parse_ref
@@ -82,17 +82,6 @@ class BatchProgress:
         if ran <= 0 or self.elapsed <= 0:
             return None
         return max(total - self.done, 0) * self.elapsed / ran
-
-
-@dataclass
-class Row:
-    """One input and what the journal knows of it."""
-
-    index: int
-    input: Any
-    entry: Optional[JournalEntry] = None
-    result: Optional[BatchResult] = None
-    """Set when the journal saw this input finish: nothing to send."""
 
 
 @dataclass

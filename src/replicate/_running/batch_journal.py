@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, TextIO, Union
 
 if TYPE_CHECKING:
-    from .batch import BatchResult, Row
+    from .batch import BatchResult
 
-__all__ = ["Journal", "JournalEntry"]
+__all__ = ["Journal", "JournalEntry", "Row"]
 
 HEADER = "replicate_run_many"
 
@@ -41,6 +41,17 @@ class JournalEntry:
     done: bool = False
     output: Any = None
     error: Optional[str] = None
+
+
+@dataclass
+class Row:
+    """One input and what the journal knows of it."""
+
+    index: int
+    input: Any
+    entry: Optional[JournalEntry] = None
+    result: Optional[BatchResult] = None
+    """Set when the journal saw this input finish: nothing to send."""
 
 
 class Journal:
@@ -95,8 +106,6 @@ class Journal:
     ) -> Iterator[Row]:
         """The inputs as rows, each with its journal entry; every input the journal saw is checked
         against it before the first row that needs a request is handed out."""
-        from .batch import Row
-
         last = max(self.entries, default=-1)
         held: List[Row] = []
         index = -1

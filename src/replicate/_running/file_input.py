@@ -100,13 +100,9 @@ def find_files(input: Mapping[str, Any], strategy: Optional[str]) -> FileInputs:
 
 
 def _is_file_output(value: object) -> bool:
-    from .file_output import _FileOutputBase
+    from .file_output import PathOutput, _FileOutputBase
 
-    if isinstance(value, _FileOutputBase):
-        return True
-    from .use import PathOutput
-
-    return isinstance(value, PathOutput)
+    return isinstance(value, (_FileOutputBase, PathOutput))
 
 
 def _is_file(value: object) -> bool:

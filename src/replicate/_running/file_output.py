@@ -24,19 +24,31 @@ import html
 import mimetypes
 import os
 import posixpath
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, List, Optional, Tuple, Union
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import httpx
 
+from .._base.downloads import download_dir
 from .._base.errors import connection_error
+from .._base.media import media_html
 from .._http.call import Call
 
 if TYPE_CHECKING:
     from .._client import AsyncReplicate, Replicate, _ClientBase
 
-__all__ = ["AsyncFileOutput", "FileOutput", "OutputList", "decode_data_uri", "is_file_url", "media_html"]
+__all__ = [
+    "AsyncFileOutput",
+    "FileOutput",
+    "OutputList",
+    "PathOutput",
+    "decode_data_uri",
+    "get_path_url",
+    "is_file_url",
+    "media_html",
+]
 
 CHUNK_SIZE = 64 * 1024
 
@@ -59,27 +71,6 @@ def decode_data_uri(uri: str) -> Tuple[bytes, str]:
         cleaned = unquote(payload).replace("\n", "").replace(" ", "")
         return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4)), media_type
     return unquote_to_bytes(payload), media_type
-
-
-def media_html(url: str, content_type: Optional[str] = None, *, max_width: str = "100%") -> Optional[str]:
-    """An `<img>`, `<audio>` or `<video>` tag for the file at `url`, or None for other kinds.
-
-    `content_type` defaults to what the URL says (a data: URI's type, or its extension).
-    """
-    if content_type is None:
-        if url.startswith("data:"):
-            content_type = url[5:].split(",", 1)[0].split(";", 1)[0] or None
-        else:
-            content_type = mimetypes.guess_type(urlsplit(url).path)[0]
-    kind = (content_type or "").split("/", 1)[0]
-    source = html.escape(url, quote=True)
-    if kind == "image":
-        return f'<img src="{source}" style="max-width:{max_width}" loading="lazy"/>'
-    if kind == "audio":
-        return f'<audio controls src="{source}"></audio>'
-    if kind == "video":
-        return f'<video controls src="{source}" style="max-width:{max_width}"></video>'
-    return None
 
 
 def _filename(url: str, media_type: Optional[str]) -> str:
@@ -294,10 +285,8 @@ class AsyncFileOutput(_FileOutputBase):
 
 def download_to(url: str, target: Path, client: _ClientBase[Any]) -> None:
     """Save `url` at `target`, blocking, whichever kind of client found it (for path outputs)."""
-    from .._client import Replicate
-
-    if isinstance(client, Replicate):
-        FileOutput(url, client).save(target)
+    if not client._is_async:
+        FileOutput(url, client).save(target)  # type: ignore[arg-type]
         return
     if url.startswith("data:"):
         target.write_bytes(decode_data_uri(url)[0])
@@ -310,3 +299,72 @@ def download_to(url: str, target: Path, client: _ClientBase[Any]) -> None:
         response.raise_for_status()
         for chunk in response.iter_bytes(CHUNK_SIZE):
             out.write(chunk)
+
+
+class PathOutput(os.PathLike):  # type: ignore[type-arg]
+    """A file a model returned, usable as a path: the first filesystem use downloads it.
+
+    `open(p)`, `Path(p)`, `os.fspath(p)` download the file once, to a temporary directory
+    that is removed when the client closes (or the process ends): copy the file to keep it;
+    `str(p)` and `replicate.get_path_url(p)` give its URL without downloading anything.
+    """
+
+    __slots__ = ("_client", "_lock", "_path", "url")
+
+    def __init__(self, url: str, client: _ClientBase[Any]) -> None:
+        self.url = url
+        self._client = client
+        self._path: Optional[Path] = None
+        self._lock = threading.Lock()
+
+    def __fspath__(self) -> str:
+        with self._lock:
+            if self._path is None:
+                target = download_dir(self._client) / _filename(self.url, None)
+                download_to(self.url, target, self._client)
+                self._path = target
+            return str(self._path)
+
+    @property
+    def downloaded(self) -> bool:
+        """Whether the file is on disk yet."""
+        return self._path is not None
+
+    def __str__(self) -> str:
+        return self.url
+
+    # -- notebooks: shown as run()'s FileOutput is, without downloading anything --
+
+    def _repr_html_(self) -> Optional[str]:
+        return media_html(self.url)
+
+    def _repr_png_(self) -> Optional[bytes]:
+        return self._inline("image/png")
+
+    def _repr_jpeg_(self) -> Optional[bytes]:
+        return self._inline("image/jpeg")
+
+    def _inline(self, media_type: str) -> Optional[bytes]:
+        if not self.url.startswith("data:"):
+            return None
+        data, found = decode_data_uri(self.url)
+        return data if found == media_type else None
+
+    def __repr__(self) -> str:
+        return f"PathOutput({self.url!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PathOutput):
+            return self.url == other.url
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.url)
+
+
+def get_path_url(path: Any) -> Optional[str]:
+    """The URL a `PathOutput`, `FileOutput` or `AsyncFileOutput` came from (without downloading
+    it), or None for anything else."""
+    if isinstance(path, (PathOutput, FileOutput, AsyncFileOutput)):
+        return path.url
+    return None

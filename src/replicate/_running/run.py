@@ -65,6 +65,7 @@ from .._base.errors import (
 from .._base.options import NOT_GIVEN, NotGiven
 from .._http.call import Call, check_options
 from .._http.endpoint import Sleep
+from .._http.events import EventReader
 from .._http.steps import Gather, Running, Steps, async_complete, complete
 from ..resources.models import ModelPredictions
 from ..resources.predictions import Predictions
@@ -328,8 +329,6 @@ def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) ->
 def _until_done(running: Prediction, url: str, get: Call[Prediction]) -> Steps[Optional[Prediction]]:
     """Read the event stream to its `done` or its end (None). A stream sending only keep-alives
     has its prediction fetched now and then: once that has ended, it is returned."""
-    from .stream import EventReader
-
     reader = EventReader(url)
     while True:
         yield from unless_past_deadline(running)

@@ -30,9 +30,6 @@ function runs the model's latest version, pinned at the first call so the schema
 
 from __future__ import annotations
 
-import os
-import threading
-from pathlib import Path
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -55,20 +52,12 @@ from typing import (
 
 from typing_extensions import Literal, ParamSpec, TypeVar
 
-from .._base.downloads import download_dir
+from .._base import defaults
 from .._base.options import NOT_GIVEN
 from .._http.steps import Steps, async_complete, async_iterate, complete, iterate
 from ..resources.models import Models, Versions
 from ..resources.predictions import Predictions
-from .file_output import (
-    AsyncFileOutput,
-    FileOutput,
-    OutputList,
-    _filename,
-    decode_data_uri,
-    download_to,
-    media_html,
-)
+from .file_output import OutputList, PathOutput
 from .refs import ModelRef, parse_ref
 from .run import (
     Progress,
@@ -88,74 +77,13 @@ if TYPE_CHECKING:
     from ..types import Prediction
     from .stream import ServerSentEvent
 
-__all__ = ["AsyncFunction", "AsyncRun", "Function", "PathOutput", "Run", "TextOutput", "get_path_url", "use"]
+__all__ = ["AsyncFunction", "AsyncRun", "Function", "Run", "TextOutput", "use"]
 
 Input = ParamSpec("Input", default=...)
 """A function's inputs, as `hint=` declares them (any keywords without a hint)."""
 Output = TypeVar("Output", default=Any)
 """A function's output, as `hint=` declares it (`Any` without a hint)."""
 T = TypeVar("T")
-
-
-class PathOutput(os.PathLike):  # type: ignore[type-arg]
-    """A file a model returned, usable as a path: the first filesystem use downloads it.
-
-    `open(p)`, `Path(p)`, `os.fspath(p)` download the file once, to a temporary directory
-    that is removed when the client closes (or the process ends): copy the file to keep it;
-    `str(p)` and `replicate.get_path_url(p)` give its URL without downloading anything.
-    """
-
-    __slots__ = ("_client", "_lock", "_path", "url")
-
-    def __init__(self, url: str, client: _ClientBase[Any]) -> None:
-        self.url = url
-        self._client = client
-        self._path: Optional[Path] = None
-        self._lock = threading.Lock()
-
-    def __fspath__(self) -> str:
-        with self._lock:
-            if self._path is None:
-                target = download_dir(self._client) / _filename(self.url, None)
-                download_to(self.url, target, self._client)
-                self._path = target
-            return str(self._path)
-
-    @property
-    def downloaded(self) -> bool:
-        """Whether the file is on disk yet."""
-        return self._path is not None
-
-    def __str__(self) -> str:
-        return self.url
-
-    # -- notebooks: shown as run()'s FileOutput is, without downloading anything --
-
-    def _repr_html_(self) -> Optional[str]:
-        return media_html(self.url)
-
-    def _repr_png_(self) -> Optional[bytes]:
-        return self._inline("image/png")
-
-    def _repr_jpeg_(self) -> Optional[bytes]:
-        return self._inline("image/jpeg")
-
-    def _inline(self, media_type: str) -> Optional[bytes]:
-        if not self.url.startswith("data:"):
-            return None
-        data, found = decode_data_uri(self.url)
-        return data if found == media_type else None
-
-    def __repr__(self) -> str:
-        return f"PathOutput({self.url!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, PathOutput):
-            return self.url == other.url
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.url)
 
 
 class TextOutput(str):
@@ -175,14 +103,6 @@ class TextOutput(str):
 
     def __reduce__(self) -> Tuple[Any, Tuple[Tuple[str, ...]]]:
         return (TextOutput, (self.chunks,))
-
-
-def get_path_url(path: Any) -> Optional[str]:
-    """The URL a `PathOutput`, `FileOutput` or `AsyncFileOutput` came from (without downloading
-    it), or None for anything else."""
-    if isinstance(path, (PathOutput, FileOutput, AsyncFileOutput)):
-        return path.url
-    return None
 
 
 def transform_by_schema(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], make: Any) -> Any:
@@ -378,9 +298,7 @@ class Function(_FunctionBase["Replicate"], Generic[Input, Output]):
 
     def _client(self) -> Replicate:
         if self._client_given is None:
-            from .. import default_client
-
-            return default_client()
+            return defaults.sync_client()
         return self._client_given
 
     def __call__(self, *args: Input.args, **input: Input.kwargs) -> Output:
@@ -412,16 +330,7 @@ class AsyncFunction(_FunctionBase["AsyncReplicate"], Generic[Input, Output]):
     def _client(self) -> AsyncReplicate:
         if self._client_given is not None:
             return self._client_given
-        import replicate
-
-        from .._client import AsyncReplicate
-
-        key = replicate._default_client_key()  # pyright: ignore[reportPrivateUsage]
-        if self._made is None or self._made[0] != key:
-            options: Dict[str, Any] = replicate._client_options()  # pyright: ignore[reportPrivateUsage]
-            if self._made is not None:  # new settings (in Cog, each prediction's token): same connections
-                options["http_client"] = self._made[1]._http
-            self._made = (key, AsyncReplicate(**options))
+        self._made = defaults.async_client(self._made)
         return self._made[1]
 
     def __call__(self, *args: Input.args, **input: Input.kwargs) -> Awaitable[Output]:
@@ -648,12 +557,11 @@ def use(
     ends, as with `run(..., progress=)` (also while a `create()` handle waits); with
     `streaming=True` it sees the creation, and the chunks are the progress.
     """
-    from .._client import AsyncReplicate
-
     if not isinstance(use_async, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"use_async must be True or False, not {use_async!r}")
-    if use_async or isinstance(client, AsyncReplicate):
-        if client is not None and not isinstance(client, AsyncReplicate):
+    given_async: bool = getattr(client, "_is_async", False)  # an AsyncReplicate (not imported: a layer above)
+    if use_async or given_async:
+        if client is not None and not given_async:
             raise TypeError("use_async=True needs an AsyncReplicate client")
-        return AsyncFunction(ref, client, hint=hint, streaming=streaming, progress=progress)
+        return AsyncFunction(ref, client, hint=hint, streaming=streaming, progress=progress)  # type: ignore[arg-type]
     return Function(ref, client, hint=hint, streaming=streaming, progress=progress)  # type: ignore[arg-type]

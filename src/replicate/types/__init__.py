@@ -105,7 +105,7 @@ ClientSearchParams = SearchParams
 """The v2 SDK's name for the parameters of `client.search` (a method of the client itself)."""
 
 __all__ = [
-    # api-surface.md "Types"
+    # docs/api-surface.md "Types"
     "Prediction",
     "SearchResponse",
     "AccountGetResponse",

@@ -111,7 +111,7 @@ class Prediction(BaseModel):
 
     def _repr_html_(self) -> str:
         """A notebook's card for the prediction (see the module docstring)."""
-        from .._running.file_output import media_html
+        from .._base.media import media_html
 
         colour = {
             "succeeded": "#1a7f37",
