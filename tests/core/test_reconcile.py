@@ -29,7 +29,7 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture(autouse=True)
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("replicate._http.retry.INITIAL_RETRY_DELAY", 0.005)
-    monkeypatch.setattr("replicate._client.SETTLE_AFTER_TIMEOUT", 0.3)
+    monkeypatch.setattr("replicate._http.client.SETTLE_AFTER_TIMEOUT", 0.3)
 
 
 def texts(emulator: Emulator) -> List[Any]:

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from .._client import _ClientBase
     from ..pagination import (
         AsyncCursorURLPage,
         AsyncCursorURLPageWithCreatedFilters,
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
         SyncCursorURLPage,
         SyncCursorURLPageWithCreatedFilters,
     )
+    from .client import _ClientBase
     from .response import (
         APIResponse,
         AsyncAPIResponse,

@@ -24,8 +24,8 @@ import httpx
 from .._base.errors import connection_error
 
 if TYPE_CHECKING:
-    from .._client import _ClientBase
     from .call import Call
+    from .client import _ClientBase
 
 __all__ = [
     "APIResponse",

@@ -50,7 +50,7 @@ from .endpoint import Sleep
 from .reconcile import ABANDON_SETTLE, cancel_abandoned
 
 if TYPE_CHECKING:
-    from .._client import AsyncReplicate, Replicate
+    from .io import AsyncClient, SyncClient
 
 __all__ = [
     "CANCEL_TIMEOUT",
@@ -156,7 +156,7 @@ def _tell(what: str) -> None:
 
 
 class _SyncDriver:
-    def __init__(self, client: Replicate) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self.client = client
         self.running: Optional[str] = None
         self.creating: Optional[Tuple[Call[Any], float]] = None
@@ -196,7 +196,7 @@ class _SyncDriver:
             abandon(self.client, steps)
 
 
-def abandon(client: Replicate, steps: Steps[str]) -> None:
+def abandon(client: SyncClient, steps: Steps[str]) -> None:
     """Perform `_abandon_steps` and tell the caller what was done, in one line."""
     try:
         _tell(complete(client, steps))
@@ -204,7 +204,7 @@ def abandon(client: Replicate, steps: Steps[str]) -> None:
         _tell(f"its prediction could not be canceled ({type(exc).__name__})")
 
 
-def iterate(client: Replicate, steps: Steps[R]) -> Generator[Any, None, R]:
+def iterate(client: SyncClient, steps: Steps[R]) -> Generator[Any, None, R]:
     """Perform `steps`, yielding each emitted value; returns what the steps return."""
     driver = _SyncDriver(client)
     abandoned = True
@@ -232,7 +232,7 @@ def iterate(client: Replicate, steps: Steps[R]) -> Generator[Any, None, R]:
         driver.finish(abandoned)
 
 
-def complete(client: Replicate, steps: Steps[R]) -> R:
+def complete(client: SyncClient, steps: Steps[R]) -> R:
     """Perform `steps` to the end (ignoring emitted values) and return their result."""
     run = iterate(client, steps)
     try:
@@ -246,7 +246,7 @@ def complete(client: Replicate, steps: Steps[R]) -> R:
 
 
 class _AsyncDriver:
-    def __init__(self, client: AsyncReplicate) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self.client = client
         self.running: Optional[str] = None
         self.creating: Optional[Tuple[Call[Any], float]] = None
@@ -306,7 +306,7 @@ class _AsyncDriver:
                     _tell("its prediction could not be canceled in time")
 
 
-async def _gather(client: AsyncReplicate, calls: List[Call[Any]]) -> List[Any]:
+async def _gather(client: AsyncClient, calls: List[Call[Any]]) -> List[Any]:
     import anyio
 
     results: List[Any] = [None] * len(calls)
@@ -326,7 +326,7 @@ async def _gather(client: AsyncReplicate, calls: List[Call[Any]]) -> List[Any]:
 class _Stepper:
     """Advances a steps generator with the async driver; shared by `async_complete` and `async_iterate`."""
 
-    def __init__(self, client: AsyncReplicate, steps: Steps[Any]) -> None:
+    def __init__(self, client: AsyncClient, steps: Steps[Any]) -> None:
         self.driver = _AsyncDriver(client)
         self.steps = steps
         self.done = False
@@ -355,7 +355,7 @@ class _Stepper:
         await self.driver.finish(abandoned)
 
 
-async def async_iterate(client: AsyncReplicate, steps: Steps[Any]) -> AsyncIterator[Any]:
+async def async_iterate(client: AsyncClient, steps: Steps[Any]) -> AsyncIterator[Any]:
     """Perform `steps` with the async client, yielding each emitted value."""
     stepper = _Stepper(client, steps)
     abandoned = True
@@ -374,7 +374,7 @@ async def async_iterate(client: AsyncReplicate, steps: Steps[Any]) -> AsyncItera
         await stepper.close(abandoned)
 
 
-async def async_complete(client: AsyncReplicate, steps: Steps[R]) -> R:
+async def async_complete(client: AsyncClient, steps: Steps[R]) -> R:
     """Perform `steps` to the end with the async client and return their result."""
     stepper = _Stepper(client, steps)
     abandoned = True

@@ -40,7 +40,7 @@ from .refs import parse_ref
 from .run import prepare_run, transform_output
 
 if TYPE_CHECKING:
-    from .._client import _ClientBase
+    from .._http.client import _ClientBase
     from ..types import Prediction
 
 __all__ = ["BatchPlan", "BatchProgress", "BatchResult", "Row", "prepare_batch", "row_steps"]

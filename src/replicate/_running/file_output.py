@@ -37,7 +37,8 @@ from .._base.media import media_html
 from .._http.call import Call
 
 if TYPE_CHECKING:
-    from .._client import AsyncReplicate, Replicate, _ClientBase
+    from .._client import AsyncReplicate, Replicate
+    from .._http.client import _ClientBase
 
 __all__ = [
     "AsyncFileOutput",

@@ -74,7 +74,8 @@ from .file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
 from .refs import ModelRef, parse_ref
 
 if TYPE_CHECKING:
-    from .._client import AsyncReplicate, Replicate, _ClientBase
+    from .._client import AsyncReplicate, Replicate
+    from .._http.client import _ClientBase
     from ..types import Prediction
 
 __all__ = [

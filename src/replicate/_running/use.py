@@ -73,7 +73,8 @@ from .run import (
 )
 
 if TYPE_CHECKING:
-    from .._client import AsyncReplicate, Replicate, _ClientBase
+    from .._client import AsyncReplicate, Replicate
+    from .._http.client import _ClientBase
     from ..types import Prediction
     from .stream import ServerSentEvent
 

@@ -1,0 +1,374 @@
+"""`SyncClient` / `AsyncClient`: the only I/O, performing `_ClientBase`'s steps.
+
+Each runs an exchange's steps (`_drive`) with `httpx.Client` or `httpx.AsyncClient`, and turns
+a `Call` into what a view returns: a parsed result, a page, a raw or a streamed response. They
+also hold what differs only by awaiting: close and the context managers, the low-level
+`request/get/post/...` methods. `replicate._client` builds `Replicate` / `AsyncReplicate` on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncGenerator,
+    Callable,
+    Generator,
+    Optional,
+    Type,
+    TypeVar,
+)
+
+import httpx
+from typing_extensions import Self
+
+from .._base.downloads import remove_downloads
+from . import pools as _pools
+from .call import BinaryCall, Call, PageCall
+from .client import _READ, _SEND, ExchangeStep, _ClientBase
+from .endpoint import (
+    Step,
+    last_response,
+)
+from .httpx_clients import DefaultAsyncHttpxClient, DefaultHttpxClient
+from .limits import (
+    aread_body,
+    asend_within,
+    read_body,
+    send_within,
+)
+from .low_level import JSON as _JSON
+from .low_level import LowLevelRequest, low_level_call
+from .response import APIResponse, AsyncAPIResponse
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["AsyncClient", "SyncClient"]
+
+R = TypeVar("R")
+
+
+class SyncClient(_ClientBase[httpx.Client]):
+    """A synchronous client's I/O: the exchange driven, calls made, the lifecycle."""
+
+    _http_type = httpx.Client
+    _default_http = DefaultHttpxClient
+
+    def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
+        if view == "raw":
+            return self._request_raw
+        if view == "streamed":
+            return self._request_streamed
+        return self._request
+
+    # -- the I/O ---------------------------------------------------------------------------------
+
+    def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
+        http = self._http
+        step = next(steps)
+        while True:
+            kind, arg = step
+            try:
+                if kind is _SEND:
+                    result: Any = send_within(http, *arg)
+                elif kind is _READ:
+                    result = read_body(*arg)
+                else:
+                    result = time.sleep(arg)
+            except Exception as exc:
+                try:
+                    step = steps.throw(exc)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    step = steps.send(result)
+                except StopIteration as done:
+                    return done.value
+
+    def _send(self, call: Call[Any], *, stream: bool = False) -> httpx.Response:
+        return self._drive(self._exchange(call, stream=stream))
+
+    def _request(self, call: Call[Any]) -> Any:
+        if isinstance(call, PageCall):
+            return self._request_page(call)
+        if isinstance(call, BinaryCall):
+            return self._request_raw(call)
+        return self._parse(self._send(call), call)
+
+    def _request_page(self, call: Call[Any]) -> Any:
+        return self._make_page(self._send(call), call)  # type: ignore[arg-type]
+
+    def _request_raw(self, call: Call[Any]) -> APIResponse[Any]:
+        from .response import APIResponse, BinaryAPIResponse
+
+        if isinstance(call, BinaryCall):
+            return BinaryAPIResponse(self._send(call), client=self, call=call)
+        return APIResponse[Any](self._send(call), client=self, call=call)
+
+    @contextlib.contextmanager
+    def _request_streamed(self, call: Call[Any]) -> Generator[APIResponse[Any], None, None]:
+        from .response import APIResponse, StreamedBinaryAPIResponse
+
+        response = self._send(call, stream=True)
+        cls = StreamedBinaryAPIResponse if isinstance(call, BinaryCall) else APIResponse
+        try:
+            yield cls(response, client=self, call=call)
+        finally:
+            response.close()
+
+    def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
+        """Run a procedure (see `_resource.procedure`) with the step driver of `_steps`."""
+        from .steps import complete
+
+        return complete(self, steps)
+
+    def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
+        """A procedure's raw (or streamed) form: the response of its last call, already read."""
+        from .response import APIResponse
+
+        response, call = self._run_steps(last_response(steps, self._parse))
+        wrapped = APIResponse[Any](response, client=self, call=call)
+        return wrapped if view == "raw" else contextlib.nullcontext(wrapped)
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection pool and remove the files `use()` downloaded; the client is done."""
+        self._http.close()
+        remove_downloads(self)
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- low-level requests ----------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: Optional[str] = None,
+        *,
+        cast_to: Type[R] = _JSON,
+        **request: Unpack[LowLevelRequest],
+    ) -> R:
+        """Any request, with this client's auth, retries and errors (for endpoints not wrapped here).
+
+        `client.request("PATCH", "/custom/endpoint", json={...}, headers={...})`. The path
+        (`path`, or `url=` as httpx calls it) is relative to `base_url` or an absolute URL; the
+        token goes only to the API's host. The body is `json=` (or `body=`), `content=` (str or
+        bytes, sent as they are) or `files=` (multipart, its form fields in `body=`); `params=` is
+        the query. Without `cast_to` the result is the answer's JSON, parsed (None for an empty
+        answer); pass `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it
+        otherwise.
+        """
+        return self._request(low_level_call(method, path, cast_to, request))
+
+    def get(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("GET", path, ...)`: the parsed JSON answer unless `cast_to` says otherwise."""
+        return self.request("GET", path, cast_to=cast_to, **request)
+
+    def post(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("POST", path, ...)`: `client.post("/custom/endpoint", json={"key": "value"})`."""
+        return self.request("POST", path, cast_to=cast_to, **request)
+
+    def patch(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("PATCH", path, ...)`."""
+        return self.request("PATCH", path, cast_to=cast_to, **request)
+
+    def put(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("PUT", path, ...)`."""
+        return self.request("PUT", path, cast_to=cast_to, **request)
+
+    def delete(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("DELETE", path, ...)`."""
+        return self.request("DELETE", path, cast_to=cast_to, **request)
+
+
+class AsyncClient(_ClientBase[httpx.AsyncClient]):
+    """A asyncio client's I/O: the exchange driven, calls made, the lifecycle."""
+
+    _is_async = True
+    _http_type = httpx.AsyncClient
+    _default_http = DefaultAsyncHttpxClient
+
+    def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
+        if view == "raw":
+            return self._request_raw
+        if view == "streamed":
+            return self._request_streamed
+        return self._request_or_paginate
+
+    # -- the I/O ---------------------------------------------------------------------------------
+
+    async def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
+        http = self._http
+        _pools.check_event_loop(http, type(self).__name__)
+        step = next(steps)
+        while True:
+            kind, arg = step
+            try:
+                if kind is _SEND:
+                    result: Any = await asend_within(http, *arg)
+                elif kind is _READ:
+                    result = await aread_body(*arg)
+                else:
+                    import anyio
+
+                    result = await anyio.sleep(arg)
+            except Exception as exc:
+                try:
+                    step = steps.throw(exc)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    step = steps.send(result)
+                except StopIteration as done:
+                    return done.value
+
+    async def _send(self, call: Call[Any], *, stream: bool = False) -> httpx.Response:
+        return await self._drive(self._exchange(call, stream=stream))
+
+    def _request_or_paginate(self, call: Call[Any]) -> Any:
+        if isinstance(call, PageCall):
+            from ..pagination import AsyncPaginator
+
+            return AsyncPaginator[Any, Any](lambda: self._request_page(call))
+        return self._request(call)
+
+    async def _request(self, call: Call[Any]) -> Any:
+        if isinstance(call, PageCall):
+            return await self._request_page(call)
+        if isinstance(call, BinaryCall):
+            return await self._request_raw(call)
+        return self._parse(await self._send(call), call)
+
+    async def _request_page(self, call: Call[Any]) -> Any:
+        return self._make_page(await self._send(call), call)  # type: ignore[arg-type]
+
+    async def _request_raw(self, call: Call[Any]) -> AsyncAPIResponse[Any]:
+        from .response import AsyncAPIResponse, AsyncBinaryAPIResponse
+
+        if isinstance(call, BinaryCall):
+            return AsyncBinaryAPIResponse(await self._send(call), client=self, call=call)
+        return AsyncAPIResponse[Any](await self._send(call), client=self, call=call)
+
+    @contextlib.asynccontextmanager
+    async def _request_streamed(self, call: Call[Any]) -> AsyncGenerator[AsyncAPIResponse[Any], None]:
+        from .response import AsyncAPIResponse, AsyncStreamedBinaryAPIResponse
+
+        response = await self._send(call, stream=True)
+        cls = AsyncStreamedBinaryAPIResponse if isinstance(call, BinaryCall) else AsyncAPIResponse
+        try:
+            yield cls(response, client=self, call=call)
+        finally:
+            await response.aclose()
+
+    async def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
+        """Run a procedure (see `_resource.procedure`) with the step driver of `_steps`."""
+        from .steps import async_complete
+
+        return await async_complete(self, steps)
+
+    def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
+        """A procedure's raw (or streamed) form: the response of its last call, already read."""
+        from .response import AsyncAPIResponse
+
+        async def raw() -> AsyncAPIResponse[Any]:
+            response, call = await self._run_steps(last_response(steps, self._parse))
+            return AsyncAPIResponse[Any](response, client=self, call=call)
+
+        @contextlib.asynccontextmanager
+        async def streamed() -> AsyncGenerator[AsyncAPIResponse[Any], None]:
+            yield await raw()
+
+        return raw() if view == "raw" else streamed()
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close the connection pool and remove the files `use()` downloaded; the client is done."""
+        await self._http.aclose()
+        remove_downloads(self)
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- low-level requests ----------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: Optional[str] = None,
+        *,
+        cast_to: Type[R] = _JSON,
+        **request: Unpack[LowLevelRequest],
+    ) -> R:
+        """Any request, with this client's auth, retries and errors (for endpoints not wrapped here).
+
+        `client.request("PATCH", "/custom/endpoint", json={...}, headers={...})`. The path
+        (`path`, or `url=` as httpx calls it) is relative to `base_url` or an absolute URL; the
+        token goes only to the API's host. The body is `json=` (or `body=`), `content=` (str or
+        bytes, sent as they are) or `files=` (multipart, its form fields in `body=`); `params=` is
+        the query. Without `cast_to` the result is the answer's JSON, parsed (None for an empty
+        answer); pass `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it
+        otherwise.
+        """
+        return await self._request(low_level_call(method, path, cast_to, request))
+
+    async def get(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("GET", path, ...)`: the parsed JSON answer unless `cast_to` says otherwise."""
+        return await self.request("GET", path, cast_to=cast_to, **request)
+
+    async def post(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("POST", path, ...)`: `client.post("/custom/endpoint", json={"key": "value"})`."""
+        return await self.request("POST", path, cast_to=cast_to, **request)
+
+    async def patch(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("PATCH", path, ...)`."""
+        return await self.request("PATCH", path, cast_to=cast_to, **request)
+
+    async def put(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("PUT", path, ...)`."""
+        return await self.request("PUT", path, cast_to=cast_to, **request)
+
+    async def delete(
+        self, path: Optional[str] = None, *, cast_to: Type[R] = _JSON, **request: Unpack[LowLevelRequest]
+    ) -> R:
+        """`request("DELETE", path, ...)`."""
+        return await self.request("DELETE", path, cast_to=cast_to, **request)
