@@ -206,13 +206,14 @@ def test_use_and_streaming_use_reconcile_their_creates_too(emulator: Emulator) -
 
 def test_the_line_for_a_prediction_that_ended_before_its_cancel_says_so(emulator: Emulator) -> None:
     from replicate._http.steps import _abandon_steps, complete  # pyright: ignore[reportPrivateUsage]
+    from replicate._running.run import running
 
     client = emulator.client()
     prediction = client.predictions.create(
         version="replicate/hello-world", input={"text": "done"}, prefer="wait"
     )
     assert emulator.predictions[prediction.id].status == "succeeded"
-    line = complete(client, _abandon_steps(prediction.id, None, client._creates))  # pyright: ignore[reportPrivateUsage]
+    line = complete(client, _abandon_steps(running(prediction), None, client._creates))  # pyright: ignore[reportPrivateUsage]
     assert line == f"prediction {prediction.id} had already ended (succeeded)"
 
 

@@ -317,3 +317,17 @@ def test_bad_use_arguments_are_clear_errors_before_any_request(em: Emulator) -> 
     with pytest.raises(TypeError, match="keyword arguments"):
         client.use("acme/echo")("positional")
     assert em.requests == []
+
+
+@pytest.mark.anyio
+async def test_an_async_clients_path_output_downloads_through_the_clients_own_pipeline(em: Emulator) -> None:
+    # A blocking download (os.fspath) for an async client goes through a sync twin with the client's
+    # options (its headers, auth rule, retries and errors), not a bare httpx.Client of its own.
+    async with em.async_client(default_headers={"X-Trace": "t1"}) as client:
+        image = await client.use("acme/image")(size=3)
+        assert isinstance(image, PathOutput)
+        assert Path(image).read_bytes() == b"\x89PNG" + bytes(3)
+    (download,) = downloads(em)
+    assert download.headers.get("X-Trace") == "t1"
+    assert download.headers.get("User-Agent", "").startswith("replicate-python/")
+    assert "Authorization" not in download.headers  # the file host is not the API's

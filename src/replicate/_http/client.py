@@ -79,6 +79,7 @@ from .retry import NEVER_SENT, RetryPolicy
 
 if TYPE_CHECKING:
     from .._running.batch_limits import Throttle
+    from .io import SyncClient
 
 __all__ = ["ExchangeStep", "HttpT", "_ClientBase"]
 
@@ -464,6 +465,10 @@ class _ClientBase(Generic[HttpT]):
 
     def _make_page(self, response: httpx.Response, call: PageCall[Any]) -> Any:
         return make_page(self, response, call)
+
+    def _blocking_client(self) -> SyncClient:
+        """The sync client a blocking download goes through (see `io.AsyncClient._blocking_client`)."""
+        raise NotImplementedError
 
     def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
         """How this client performs a call in a view ("plain", "raw", "streamed")."""

@@ -136,6 +136,10 @@ class SyncClient(_ClientBase[httpx.Client]):
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
+    def _blocking_client(self) -> SyncClient:
+        """The client a blocking download (`os.fspath()` of a `use()` path output) goes through."""
+        return self
+
     def close(self) -> None:
         """Close the connection pool and remove the files `use()` downloaded; the client is done."""
         self._http.close()
@@ -306,9 +310,30 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
+    _twin: Optional[SyncClient] = None
+
+    def _blocking_client(self) -> SyncClient:
+        """A sync client with this one's options, made at the first blocking download (`os.fspath()`
+        of a `use()` path output) and closed with this one: the file comes through the same auth
+        rule (the token to the API host only), retries and errors. It cannot share an
+        `httpx.AsyncClient`'s pool, so it has its own, with this library's defaults."""
+        if self._twin is None:
+            self._twin = SyncClient(
+                bearer_token=self.bearer_token,
+                base_url=self.base_url,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                default_headers=self._default_headers,
+                default_query=self._default_query,
+                strict_response_validation=self.strict_response_validation,
+            )
+        return self._twin
+
     async def close(self) -> None:
         """Close the connection pool and remove the files `use()` downloaded; the client is done."""
         await self._http.aclose()
+        if self._twin is not None:
+            self._twin.close()
         remove_downloads(self)
 
     @property

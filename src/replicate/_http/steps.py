@@ -12,15 +12,15 @@ result, the way `_resource.procedure` does for `predictions.wait`:
         OpenStream(call) → OpenResponse       (an unread streaming response)
         ReadChunk(open)  → bytes, b"" at end
         Emit(values)     → None               (hand values, in order, to whoever iterates)
-        Running(id)      → None               (the prediction to cancel if the caller gives up)
+        Running(cancel)  → None               (the call that cancels the work if the caller gives up)
     complete(client, steps) / iterate(client, steps)              ← sync driver
     await async_complete(client, steps) / async_iterate(...)      ← async driver
 
 The drivers differ only in awaiting. They also own clean-up: open responses are closed
-whatever happens, and a prediction marked `Running` is cancelled server-side (best effort,
+whatever happens, and while a `Running` step is in force its cancel call is made (best effort,
 bounded) when the caller gives up: an async task cancelled, or Ctrl-C in sync code. A caller who
 gives up while a create has not answered yet (held open by `Prefer: wait`, say) gets its
-prediction found (`_reconcile.cancel_abandoned`) and cancelled too. Either way the end is one
+prediction found (`reconcile.cancel_abandoned`) and cancelled too. Either way the end is one
 warning on the `replicate` logger (printed to stderr when logging is not configured) naming the
 prediction and what was done with it.
 """
@@ -45,7 +45,7 @@ from typing import (
 import httpx
 
 from .._base.logs import logger
-from .call import Call, expand_path
+from .call import Call
 from .endpoint import Sleep
 from .reconcile import ABANDON_SETTLE, cancel_abandoned
 
@@ -115,34 +115,31 @@ class Emit:
 
 @dataclass(frozen=True)
 class Running:
-    """`prediction_id` is running on our behalf: cancel it if the caller gives up. None: it ended."""
+    """Something runs on our behalf (`what`, for the warning): make `cancel` (read as an
+    `httpx.Response`) if the caller gives up. `Running(None)`: it ended."""
 
-    prediction_id: Optional[str]
+    cancel: Optional[Call[Any]]
+    what: str = ""
 
 
 RunStep = Union[Call[Any], Sleep, Gather, OpenStream, ReadChunk, Emit, Running]
 Steps = Generator[RunStep, Any, R]
 
 
-def _cancel_call(prediction_id: str) -> Call[Any]:
-    path = expand_path("/predictions/{prediction_id}/cancel", prediction_id=prediction_id)
-    return Call("POST", path, httpx.Response, options={"timeout": CANCEL_TIMEOUT, "max_retries": 0})
-
-
 def _abandon_steps(
-    running: Optional[str], creating: Optional[Tuple[Call[Any], float]], ledger: Any
+    running: Optional[Running], creating: Optional[Tuple[Call[Any], float]], ledger: Any
 ) -> Steps[str]:
     """What to do about a run the caller gave up on: cancel its prediction, known or still being created."""
-    if running:
-        answer: httpx.Response = yield _cancel_call(running)
+    if running and running.cancel:
+        answer: httpx.Response = yield running.cancel
         # It may have ended meanwhile: say so rather than claim a cancel that did nothing.
         try:
             status = answer.json().get("status")
         except (ValueError, AttributeError):  # read tolerantly: the cancel was accepted all the same
             status = None
         if status in ("succeeded", "failed"):
-            return f"prediction {running} had already ended ({status})"
-        return f"prediction {running} was canceled"
+            return f"{running.what} had already ended ({status})"
+        return f"{running.what} was canceled"
     assert creating is not None
     call, sent_at = creating
     return (yield from cancel_abandoned(call, sent_at, ledger))
@@ -158,7 +155,7 @@ def _tell(what: str) -> None:
 class _SyncDriver:
     def __init__(self, client: SyncClient) -> None:
         self.client = client
-        self.running: Optional[str] = None
+        self.running: Optional[Running] = None
         self.creating: Optional[Tuple[Call[Any], float]] = None
         self.open: List[OpenResponse] = []
 
@@ -182,7 +179,7 @@ class _SyncDriver:
         if isinstance(step, Gather):
             return [self.client._request(call) for call in step.calls]
         if isinstance(step, Running):
-            self.running = step.prediction_id
+            self.running = step if step.cancel else None
             return None
         raise TypeError(f"Not a step: {step!r}")
 
@@ -248,7 +245,7 @@ def complete(client: SyncClient, steps: Steps[R]) -> R:
 class _AsyncDriver:
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
-        self.running: Optional[str] = None
+        self.running: Optional[Running] = None
         self.creating: Optional[Tuple[Call[Any], float]] = None
         self.open: List[OpenResponse] = []
 
@@ -277,7 +274,7 @@ class _AsyncDriver:
         if isinstance(step, Gather):
             return await _gather(self.client, step.calls)
         if isinstance(step, Running):
-            self.running = step.prediction_id
+            self.running = step if step.cancel else None
             return None
         raise TypeError(f"Not a step: {step!r}")
 

@@ -91,9 +91,9 @@ class _Stop:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.set = False
-        self.running: Dict[int, str] = {}
+        self.running: Dict[int, Running] = {}
 
-    def claim(self) -> List[str]:
+    def claim(self) -> List[Running]:
         """Stop the workers; the predictions left for the caller's thread to cancel."""
         with self.lock:
             self.set = True
@@ -109,8 +109,8 @@ def _stoppable(steps: Steps[BatchResult], stop: _Stop, index: int) -> Steps[Batc
             claimed: Optional[bool] = None
             with stop.lock:
                 if isinstance(step, Running):  # still goes through: the driver cancels what it holds
-                    if step.prediction_id is not None:
-                        stop.running[index] = step.prediction_id
+                    if step.cancel is not None:
+                        stop.running[index] = step
                     else:
                         stop.running.pop(index, None)
                 elif stop.set:
@@ -163,8 +163,8 @@ def _iterate(plan: BatchPlan) -> Generator[BatchResult, None, None]:
             elif schedule.in_flight:
                 yield from schedule.finished(results.get(), resumed=False)
     finally:
-        for prediction_id in stop.claim():
-            abandon(client, _abandon_steps(prediction_id, None, None))
+        for running in stop.claim():
+            abandon(client, _abandon_steps(running, None, None))
         for _ in workers:
             rows.put(None)
 

@@ -26,7 +26,7 @@ import os
 import posixpath
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Optional, Tuple, Union
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import httpx
@@ -285,21 +285,9 @@ class AsyncFileOutput(_FileOutputBase):
 
 
 def download_to(url: str, target: Path, client: _ClientBase[Any]) -> None:
-    """Save `url` at `target`, blocking, whichever kind of client found it (for path outputs)."""
-    if not client._is_async:
-        FileOutput(url, client).save(target)  # type: ignore[arg-type]
-        return
-    if url.startswith("data:"):
-        target.write_bytes(decode_data_uri(url)[0])
-        return
-    headers: Dict[str, str] = {}
-    if client._on_api_host(url):
-        headers["Authorization"] = f"Bearer {client.bearer_token}"
-    plain = httpx.Client(follow_redirects=True, timeout=client.timeout)
-    with plain, plain.stream("GET", url, headers=headers) as response, open(target, "wb") as out:
-        response.raise_for_status()
-        for chunk in response.iter_bytes(CHUNK_SIZE):
-            out.write(chunk)
+    """Save `url` at `target`, blocking, through the client's own transport, retries and token
+    rule, whichever kind of client found it (an async one lends its options to a sync twin)."""
+    FileOutput(url, client._blocking_client()).save(target)  # type: ignore[arg-type]
 
 
 class PathOutput(os.PathLike):  # type: ignore[type-arg]

@@ -48,7 +48,7 @@ import math
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union, cast
 
@@ -66,7 +66,7 @@ from .._base.options import NOT_GIVEN, NotGiven
 from .._http.call import Call, check_options
 from .._http.endpoint import Sleep
 from .._http.events import EventReader
-from .._http.steps import Gather, Running, Steps, async_complete, complete
+from .._http.steps import CANCEL_TIMEOUT, Gather, Running, Steps, async_complete, complete
 from ..resources.models import ModelPredictions
 from ..resources.predictions import Predictions
 from .file_input import FileInputs, find_files, upload_urls
@@ -222,7 +222,7 @@ class RunPlan:
     def finish(self, prediction: Prediction) -> Steps[Prediction]:
         """Wait for the prediction to end (cancelled if the caller gives up); raise unless it succeeded."""
         if not has_ended(prediction.status, prediction.completed_at):
-            yield Running(prediction.id)
+            yield running(prediction)
             prediction = yield from wait_steps(prediction, self.watch)
             yield Running(None)
         raise_unless_succeeded(prediction)
@@ -287,6 +287,15 @@ def prepare_run(
         use_file_output=use_file_output,
         watch=watch,
     )
+
+
+def running(prediction: Prediction) -> Running:
+    """The step that marks `prediction` ours: canceled (best effort, bounded) if the caller gives up."""
+    cancel = Predictions.cancel.build(
+        None, prediction_id=prediction.id, timeout=CANCEL_TIMEOUT, max_retries=0
+    )
+    # Read as a response: the answer is looked at tolerantly, for whether it had already ended.
+    return Running(replace(cancel, cast_to=httpx.Response), f"prediction {prediction.id}")
 
 
 def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) -> Steps[Prediction]:

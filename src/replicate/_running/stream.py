@@ -38,6 +38,7 @@ from .._base.errors import ModelError, PredictionCanceledError, logs_tail
 from .._http.events import ENDS, EventReader, ServerSentEvent
 from .._http.steps import Emit, Running, Steps
 from ..resources.predictions import Predictions
+from .run import prepare_run, running
 
 if TYPE_CHECKING:
     from .._client import AsyncReplicate, Replicate
@@ -179,7 +180,7 @@ def follow_or_finish(
     `whole(final prediction)` emitted at its end; that final prediction is returned (else None).
     """
     if prediction.urls.stream is not None:  # even if it has ended: the stream replays its events
-        yield Running(prediction.id)
+        yield running(prediction)
         streamed = yield from follow_events(prediction, kinds=kinds, emit=emit)
         yield Running(None)
         if streamed:
@@ -223,7 +224,6 @@ def stream(
     """
     warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
     from .._http.steps import iterate
-    from .run import prepare_run
 
     plan = prepare_run(client, ref, input=input, wait=False, params={**params, "stream": True})
     return iterate(client, stream_steps(plan))
@@ -235,7 +235,6 @@ async def async_stream(
     """Deprecated. The async form of `stream()`: `async for event in await client.stream(...)`."""
     warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
     from .._http.steps import async_iterate
-    from .run import prepare_run
 
     plan = prepare_run(client, ref, input=input, wait=False, params={**params, "stream": True})
     return async_iterate(client, stream_steps(plan))
