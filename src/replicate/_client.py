@@ -6,15 +6,15 @@
         ▼
     _http/client.py: _ClientBase        ← every decision, no I/O
         _build_request(call)   URL, query, JSON or multipart body, headers, auth, timeout
-        _exchange(call)        a generator: yields "send"/"read"/"sleep" steps, applies
+        _exchange(call)        a generator: yields Send / Read / Sleep steps, applies
                                RetryPolicy between attempts, maps failures to errors
         _parse(response, call) JSON → pydantic model, page, str, bytes... (_http/parse.py)
         ▼
-    _http/io.py: SyncClient._drive / AsyncClient._drive   ← the only I/O: run those steps with
-                                                            httpx.Client or httpx.AsyncClient
+    _http/steps.py: SyncDriver / AsyncDriver   ← the only I/O: perform those steps (and a run's)
+                                                 with httpx.Client or httpx.AsyncClient
 
-The two I/O classes differ only in how they perform a step (`send` vs `await send`), so sync
-and async cannot drift apart.
+The two drivers differ only in how they perform a step (`send` vs `await send`), so sync and
+async cannot drift apart.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`_ClientBase`: a client's options and every decision about requests and answers; no I/O.
 
     _build_request(call)   URL, query, JSON or multipart body, headers, auth, timeout
-    _exchange(call)        a generator: yields "send"/"read"/"sleep" steps, applies
+    _exchange(call)        a generator: yields Send / Read / Sleep steps, applies
                            RetryPolicy between attempts, maps failures to errors
     _parse(response, call) JSON → pydantic model, page, str, bytes...
 
@@ -23,7 +23,6 @@ from typing import (
     Generator,
     Generic,
     Optional,
-    Tuple,
     TypeVar,
     Union,
     cast,
@@ -76,6 +75,7 @@ from .request import (
     unsendable_error,
 )
 from .retry import NEVER_SENT, RetryPolicy
+from .steps import Read, Send
 
 if TYPE_CHECKING:
     from .._running.batch_limits import Throttle
@@ -83,17 +83,13 @@ if TYPE_CHECKING:
 
 __all__ = ["ExchangeStep", "HttpT", "_ClientBase"]
 
+ExchangeStep = Union[Send, Read, Sleep, Call[Any]]
+"""What `_ClientBase._exchange` yields (see `steps.py`); `Call`s only to find a create."""
+
 R = TypeVar("R")
 
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
-
-
-# The steps `_exchange` asks a driver to perform.
-_SEND = "send"
-_READ = "read"
-_SLEEP = "sleep"
-ExchangeStep = Tuple[str, Any]
 
 
 class _ClientBase(Generic[HttpT]):
@@ -339,7 +335,7 @@ class _ClientBase(Generic[HttpT]):
         The body is read unless `stream`, within a deadline and a size cap (see `_limits`):
         `timeout` bounds each attempt, from sending to the body's last byte, not each read.
         A driver performs each yielded step and sends back its result (or throws its
-        exception) — see `Replicate._drive`.
+        exception) — see `steps.SyncDriver.drive`.
         """
         if self._http.is_closed:
             raise ClientClosedError(
@@ -357,15 +353,15 @@ class _ClientBase(Generic[HttpT]):
             failure: Optional[Exception] = None
             settle = 0.0
             if self._throttle is not None:
-                yield _SLEEP, self._throttle.turn(call.billable)
+                yield Sleep(self._throttle.turn(call.billable))
             deadline = call_deadline(request.extensions.get("timeout"))
             sent_at = time.time()
             if shape is not None:
                 self._creates.sending(shape)  # type: ignore[union-attr]
             try:
-                response: httpx.Response = yield _SEND, (request, deadline)
+                response: httpx.Response = yield Send(request, deadline)
                 if response.status_code < 400 and not stream:
-                    yield _READ, (response, BodyLimit(deadline, max_body_bytes(call)))
+                    yield Read(response, BodyLimit(deadline, max_body_bytes(call)))
             except NOT_WRITTEN as exc:
                 # Refused by httpx itself: nothing was sent, and sending again would fail the same way.
                 raise unsendable_error(exc, request) from None
@@ -385,7 +381,7 @@ class _ClientBase(Generic[HttpT]):
                     return response
                 body: object = None
                 try:
-                    yield _READ, (response, BodyLimit(deadline, MAX_ERROR_BODY_BYTES))
+                    yield Read(response, BodyLimit(deadline, MAX_ERROR_BODY_BYTES))
                     body = decode_error_body(response)
                 except (httpx.RequestError, ResponseTooLargeError):
                     pass  # the status alone decides; the body was only for the message
@@ -413,7 +409,7 @@ class _ClientBase(Generic[HttpT]):
                     self._creates.settled(shape)  # type: ignore[union-attr]
             failed_at = time.time() + settle  # no later than this does the server act on it
             if delay is not None:
-                yield _SLEEP, max(delay, settle)
+                yield Sleep(max(delay, settle))
             if shape is not None and failure is not None:
                 # Unknown outcome: carry on with the prediction if it was made, else create again.
                 try:
@@ -424,7 +420,7 @@ class _ClientBase(Generic[HttpT]):
                         settle=0.0 if delay else settle,
                         failed_at=failed_at,
                     )
-                    found = yield from self._steps_as_exchange(find)
+                    found = yield from find  # its Calls and Sleeps, performed by the same driver
                 except ReplicateError:
                     found = None
                     delay = None  # cannot tell: creating again could run the model twice
@@ -438,25 +434,6 @@ class _ClientBase(Generic[HttpT]):
             assert delay is not None
             attempt += 1
             waited += delay
-
-    def _steps_as_exchange(self, steps: Generator[Any, Any, R]) -> Generator[ExchangeStep, Any, R]:
-        """Run `Call`/`Sleep` steps (see `_reconcile.find_created`) inside an exchange."""
-        result: Any = None
-        try:
-            step = next(steps)
-            while True:
-                if isinstance(step, Sleep):
-                    yield _SLEEP, step.seconds
-                    step = steps.send(None)
-                    continue
-                try:
-                    result = self._parse((yield from self._exchange(step, stream=False)), step)
-                except Exception as exc:
-                    step = steps.throw(exc)
-                else:
-                    step = steps.send(result)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
 
     # -- reading answers ------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
-"""`SyncClient` / `AsyncClient`: the only I/O, performing `_ClientBase`'s steps.
+"""`SyncClient` / `AsyncClient`: `_ClientBase`'s calls made, sync or awaited.
 
-Each runs an exchange's steps (`_drive`) with `httpx.Client` or `httpx.AsyncClient`, and turns
+Each performs an exchange's steps with its driver (`steps.SyncDriver` / `AsyncDriver`), and turns
 a `Call` into what a view returns: a parsed result, a page, a raw or a streamed response. They
 also hold what differs only by awaiting: close and the context managers, the low-level
 `request/get/post/...` methods. `replicate._client` builds `Replicate` / `AsyncReplicate` on them.
@@ -9,7 +9,7 @@ also hold what differs only by awaiting: close and the context managers, the low
 from __future__ import annotations
 
 import contextlib
-import time
+from functools import cached_property
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -27,21 +27,16 @@ from typing_extensions import Self
 from .._base.downloads import remove_downloads
 from . import pools as _pools
 from .call import BinaryCall, Call, PageCall
-from .client import _READ, _SEND, ExchangeStep, _ClientBase
+from .client import _ClientBase
 from .endpoint import (
     Step,
     last_response,
 )
 from .httpx_clients import DefaultAsyncHttpxClient, DefaultHttpxClient
-from .limits import (
-    aread_body,
-    asend_within,
-    read_body,
-    send_within,
-)
 from .low_level import JSON as _JSON
 from .low_level import LowLevelRequest, low_level_call
 from .response import APIResponse, AsyncAPIResponse
+from .steps import AsyncDriver, SyncDriver
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -66,31 +61,12 @@ class SyncClient(_ClientBase[httpx.Client]):
 
     # -- the I/O ---------------------------------------------------------------------------------
 
-    def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
-        http = self._http
-        step = next(steps)
-        while True:
-            kind, arg = step
-            try:
-                if kind is _SEND:
-                    result: Any = send_within(http, *arg)
-                elif kind is _READ:
-                    result = read_body(*arg)
-                else:
-                    result = time.sleep(arg)
-            except Exception as exc:
-                try:
-                    step = steps.throw(exc)
-                except StopIteration as done:
-                    return done.value
-            else:
-                try:
-                    step = steps.send(result)
-                except StopIteration as done:
-                    return done.value
+    @cached_property
+    def _driver(self) -> SyncDriver:
+        return SyncDriver(self)  # an exchange's steps keep no state in it: one per client
 
     def _send(self, call: Call[Any], *, stream: bool = False) -> httpx.Response:
-        return self._drive(self._exchange(call, stream=stream))
+        return self._driver.drive(self._exchange(call, stream=stream))
 
     def _request(self, call: Call[Any]) -> Any:
         if isinstance(call, PageCall):
@@ -224,34 +200,13 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
 
     # -- the I/O ---------------------------------------------------------------------------------
 
-    async def _drive(self, steps: Generator[ExchangeStep, Any, httpx.Response]) -> httpx.Response:
-        http = self._http
-        _pools.check_event_loop(http, type(self).__name__)
-        step = next(steps)
-        while True:
-            kind, arg = step
-            try:
-                if kind is _SEND:
-                    result: Any = await asend_within(http, *arg)
-                elif kind is _READ:
-                    result = await aread_body(*arg)
-                else:
-                    import anyio
-
-                    result = await anyio.sleep(arg)
-            except Exception as exc:
-                try:
-                    step = steps.throw(exc)
-                except StopIteration as done:
-                    return done.value
-            else:
-                try:
-                    step = steps.send(result)
-                except StopIteration as done:
-                    return done.value
+    @cached_property
+    def _driver(self) -> AsyncDriver:
+        return AsyncDriver(self)  # an exchange's steps keep no state in it: one per client
 
     async def _send(self, call: Call[Any], *, stream: bool = False) -> httpx.Response:
-        return await self._drive(self._exchange(call, stream=stream))
+        _pools.check_event_loop(self._http, type(self).__name__)
+        return await self._driver.drive(self._exchange(call, stream=stream))
 
     def _request_or_paginate(self, call: Call[Any]) -> Any:
         if isinstance(call, PageCall):

@@ -6,6 +6,8 @@ behaviours is written once, as a generator that yields what it needs done and re
 result, the way `_resource.procedure` does for `predictions.wait`:
 
     steps = run_steps(...)             # pure logic: decides, never does I/O
+        Send(request)    → httpx.Response     (sent; its body unread)
+        Read(resp, limit) → None              (the body read, within a deadline and a size cap)
         Call(...)        → parsed result      (client._request / await client._request)
         Sleep(s)         → None
         Gather([calls])  → [results]          (one after another / concurrently)
@@ -16,6 +18,8 @@ result, the way `_resource.procedure` does for `predictions.wait`:
     complete(client, steps) / iterate(client, steps)              ← sync driver
     await async_complete(client, steps) / async_iterate(...)      ← async driver
 
+One request is steps too: `client._exchange(call)` yields `Send`, `Read` and `Sleep` (and, to
+find a create whose outcome is unknown, `Call`s), performed by the same drivers (`drive`).
 The drivers differ only in awaiting. They also own clean-up: open responses are closed
 whatever happens, and while a `Running` step is in force its cancel call is made (best effort,
 bounded) when the caller gives up: an async task cancelled, or Ctrl-C in sync code. A caller who
@@ -47,6 +51,7 @@ import httpx
 from .._base.logs import logger
 from .call import Call
 from .endpoint import Sleep
+from .limits import BodyLimit, aread_body, asend_within, read_body, send_within
 from .reconcile import ABANDON_SETTLE, cancel_abandoned
 
 if TYPE_CHECKING:
@@ -54,6 +59,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CANCEL_TIMEOUT",
+    "AsyncDriver",
+    "Read",
+    "Send",
+    "Sleep",
+    "SyncDriver",
     "Emit",
     "Gather",
     "OpenResponse",
@@ -71,6 +81,27 @@ R = TypeVar("R")
 
 CANCEL_TIMEOUT = 3.0
 """How long cancelling an abandoned prediction may take before we give up on it."""
+
+
+class Send:
+    """Send `request` by `deadline` (the attempt's, see `limits.py`); the response comes back
+    with its body unread (see `Read`)."""
+
+    __slots__ = ("deadline", "request")  # plain slots, not a dataclass: one per attempt, on the hot path
+
+    def __init__(self, request: httpx.Request, deadline: Optional[float]) -> None:
+        self.request = request
+        self.deadline = deadline
+
+
+class Read:
+    """Read `response`'s body, within `limit` (the attempt's deadline, a size cap)."""
+
+    __slots__ = ("limit", "response")
+
+    def __init__(self, response: httpx.Response, limit: BodyLimit) -> None:
+        self.response = response
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -122,7 +153,7 @@ class Running:
     what: str = ""
 
 
-RunStep = Union[Call[Any], Sleep, Gather, OpenStream, ReadChunk, Emit, Running]
+RunStep = Union[Send, Read, Call[Any], Sleep, Gather, OpenStream, ReadChunk, Emit, Running]
 Steps = Generator[RunStep, Any, R]
 
 
@@ -152,14 +183,44 @@ def _tell(what: str) -> None:
 # -- sync ------------------------------------------------------------------------------------------
 
 
-class _SyncDriver:
+class SyncDriver:
+    """Performs steps with a `SyncClient`: one request's exchange (`drive`), or a run's (`iterate`)."""
+
     def __init__(self, client: SyncClient) -> None:
         self.client = client
         self.running: Optional[Running] = None
         self.creating: Optional[Tuple[Call[Any], float]] = None
         self.open: List[OpenResponse] = []
 
+    def drive(self, steps: Generator[Any, Any, R]) -> R:
+        """Perform an exchange's steps to its end and return its result (the response)."""
+        http = self.client._http
+        step = next(steps)
+        while True:
+            try:
+                # Sending and reading first: they are almost every step of every request.
+                if type(step) is Send:
+                    result: Any = send_within(http, step.request, step.deadline)
+                elif type(step) is Read:
+                    result = read_body(step.response, step.limit)
+                else:
+                    result = self.perform(step)
+            except Exception as exc:
+                try:
+                    step = steps.throw(exc)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
+            else:
+                try:
+                    step = steps.send(result)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
+
     def perform(self, step: RunStep) -> Any:
+        if isinstance(step, Send):
+            return send_within(self.client._http, step.request, step.deadline)
+        if isinstance(step, Read):
+            return read_body(step.response, step.limit)
         if isinstance(step, Call):
             if not step.billable:
                 return self.client._request(step)
@@ -203,7 +264,7 @@ def abandon(client: SyncClient, steps: Steps[str]) -> None:
 
 def iterate(client: SyncClient, steps: Steps[R]) -> Generator[Any, None, R]:
     """Perform `steps`, yielding each emitted value; returns what the steps return."""
-    driver = _SyncDriver(client)
+    driver = SyncDriver(client)
     abandoned = True
     try:
         step = next(steps)
@@ -242,14 +303,43 @@ def complete(client: SyncClient, steps: Steps[R]) -> R:
 # -- async -----------------------------------------------------------------------------------------
 
 
-class _AsyncDriver:
+class AsyncDriver:
+    """`SyncDriver`, awaited, with an `AsyncClient`."""
+
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
         self.running: Optional[Running] = None
         self.creating: Optional[Tuple[Call[Any], float]] = None
         self.open: List[OpenResponse] = []
 
+    async def drive(self, steps: Generator[Any, Any, R]) -> R:
+        """Perform an exchange's steps to its end and return its result (the response)."""
+        http = self.client._http
+        step = next(steps)
+        while True:
+            try:
+                if type(step) is Send:
+                    result: Any = await asend_within(http, step.request, step.deadline)
+                elif type(step) is Read:
+                    result = await aread_body(step.response, step.limit)
+                else:
+                    result = await self.perform(step)
+            except Exception as exc:
+                try:
+                    step = steps.throw(exc)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
+            else:
+                try:
+                    step = steps.send(result)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
+
     async def perform(self, step: RunStep) -> Any:
+        if isinstance(step, Send):
+            return await asend_within(self.client._http, step.request, step.deadline)
+        if isinstance(step, Read):
+            return await aread_body(step.response, step.limit)
         if isinstance(step, Call):
             if not step.billable:
                 return await self.client._request(step)
@@ -324,7 +414,7 @@ class _Stepper:
     """Advances a steps generator with the async driver; shared by `async_complete` and `async_iterate`."""
 
     def __init__(self, client: AsyncClient, steps: Steps[Any]) -> None:
-        self.driver = _AsyncDriver(client)
+        self.driver = AsyncDriver(client)
         self.steps = steps
         self.done = False
         self.value: Any = None
