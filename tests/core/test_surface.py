@@ -358,11 +358,31 @@ def params_typeddict(path: str) -> Any:
     return getattr(module, f"{singular.capitalize()}{method.capitalize()}Params")
 
 
-@pytest.mark.parametrize(
-    ("path", "required", "optional"),
-    [(p, r, o) for p, r, o, _ in OPERATIONS if r or o],
-    ids=[p for p, r, o, _ in OPERATIONS if r or o],
-)
+# Parameters that only fill in the URL's path: an endpoint taking nothing else has no TypedDict
+# (docs/api-surface.md names the request-param TypedDicts; a path-only one would add nothing).
+PATH_PARAMETERS = {
+    "collection_slug",
+    "deployment_owner",
+    "deployment_name",
+    "file_id",
+    "model_owner",
+    "model_name",
+    "prediction_id",
+    "training_id",
+    "version_id",
+}
+WITH_PARAMS = [(p, r, o) for p, r, o, _ in OPERATIONS if (set(r) | set(o)) - PATH_PARAMETERS]
+PATH_ONLY = [p for p, r, o, _ in OPERATIONS if (r or o) and not (set(r) | set(o)) - PATH_PARAMETERS]
+
+
+def test_path_only_endpoints_have_no_params_typeddict() -> None:
+    assert len(PATH_ONLY) == 17
+    for path in PATH_ONLY:
+        with pytest.raises(AttributeError):
+            params_typeddict(path)
+
+
+@pytest.mark.parametrize(("path", "required", "optional"), WITH_PARAMS, ids=[p for p, _, _ in WITH_PARAMS])
 def test_request_params_typeddicts(path: str, required: List[str], optional: List[str]) -> None:
     params = params_typeddict(path)
     assert set(params.__required_keys__) == set(required)

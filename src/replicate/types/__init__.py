@@ -26,43 +26,33 @@ pydantic evaluates field annotations anyway (so `Optional[...]`, not `X | None`,
 from .account import Account as Account
 from .account import AccountType as AccountType
 from .collection import Collection as Collection
-from .collection import CollectionGetParams as CollectionGetParams
 from .collection import CollectionSummary as CollectionSummary
 from .deployment import Deployment as Deployment
 from .deployment import DeploymentConfiguration as DeploymentConfiguration
 from .deployment import DeploymentCreateParams as DeploymentCreateParams
-from .deployment import DeploymentDeleteParams as DeploymentDeleteParams
-from .deployment import DeploymentGetParams as DeploymentGetParams
 from .deployment import DeploymentRelease as DeploymentRelease
 from .deployment import DeploymentUpdateParams as DeploymentUpdateParams
 from .file import File as File
 from .file import FileChecksums as FileChecksums
 from .file import FileContent as FileContent
 from .file import FileCreateParams as FileCreateParams
-from .file import FileDeleteParams as FileDeleteParams
 from .file import FileDownloadParams as FileDownloadParams
-from .file import FileGetParams as FileGetParams
 from .file import FileURLs as FileURLs
 from .hardware import Hardware as Hardware
 from .hardware import HardwareListResponse as HardwareListResponse
 from .model import Model as Model
 from .model import ModelCreateParams as ModelCreateParams
-from .model import ModelDeleteParams as ModelDeleteParams
-from .model import ModelGetParams as ModelGetParams
 from .model import ModelListParams as ModelListParams
 from .model import ModelSearchParams as ModelSearchParams
 from .model import ModelUpdateParams as ModelUpdateParams
 from .model import ModelVisibility as ModelVisibility
 from .prediction import Prediction as Prediction
-from .prediction import PredictionCancelParams as PredictionCancelParams
 from .prediction import PredictionCreateParams as PredictionCreateParams
-from .prediction import PredictionGetParams as PredictionGetParams
 from .prediction import PredictionListParams as PredictionListParams
 from .prediction import PredictionMetrics as PredictionMetrics
 from .prediction import PredictionSource as PredictionSource
 from .prediction import PredictionStatus as PredictionStatus
 from .prediction import PredictionURLs as PredictionURLs
-from .prediction import PredictionWaitParams as PredictionWaitParams
 from .prediction import WebhookEvent as WebhookEvent
 from .search import SearchCollection as SearchCollection
 from .search import SearchModelMetadata as SearchModelMetadata
@@ -71,9 +61,7 @@ from .search import SearchPage as SearchPage
 from .search import SearchParams as SearchParams
 from .search import SearchResponse as SearchResponse
 from .training import Training as Training
-from .training import TrainingCancelParams as TrainingCancelParams
 from .training import TrainingCreateParams as TrainingCreateParams
-from .training import TrainingGetParams as TrainingGetParams
 from .training import TrainingMetrics as TrainingMetrics
 from .training import TrainingOutput as TrainingOutput
 from .training import TrainingStatus as TrainingStatus
@@ -160,29 +148,17 @@ __all__ = [
     "WebhookEvent",
     "WebhookSecret",
     # request parameters
-    "CollectionGetParams",
     "DeploymentCreateParams",
-    "DeploymentDeleteParams",
-    "DeploymentGetParams",
     "DeploymentUpdateParams",
     "FileCreateParams",
-    "FileDeleteParams",
     "FileDownloadParams",
-    "FileGetParams",
     "ModelCreateParams",
-    "ModelDeleteParams",
-    "ModelGetParams",
     "ModelListParams",
     "ModelSearchParams",
     "ModelUpdateParams",
-    "PredictionCancelParams",
     "PredictionCreateParams",
-    "PredictionGetParams",
     "PredictionListParams",
-    "PredictionWaitParams",
     "SearchParams",
     "ClientSearchParams",
-    "TrainingCancelParams",
     "TrainingCreateParams",
-    "TrainingGetParams",
 ]

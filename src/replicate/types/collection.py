@@ -3,12 +3,10 @@ description); `GET /collections/{collection_slug}` returns the collection with i
 
 from typing import List, Optional
 
-from typing_extensions import Required, TypedDict
-
 from .._base.models import BaseModel
 from .model import Model
 
-__all__ = ["Collection", "CollectionGetParams", "CollectionSummary"]
+__all__ = ["Collection", "CollectionSummary"]
 
 
 class CollectionSummary(BaseModel):
@@ -27,9 +25,3 @@ class Collection(BaseModel):
     description: str
     models: List[Model]
     full_description: Optional[str] = None
-
-
-class CollectionGetParams(TypedDict, total=False):
-    """`collections.get`: `GET /collections/{collection_slug}`."""
-
-    collection_slug: Required[str]

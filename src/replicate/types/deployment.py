@@ -21,8 +21,6 @@ __all__ = [
     "Deployment",
     "DeploymentConfiguration",
     "DeploymentCreateParams",
-    "DeploymentDeleteParams",
-    "DeploymentGetParams",
     "DeploymentPredictionCreateParams",
     "DeploymentRelease",
     "DeploymentUpdateParams",
@@ -78,20 +76,6 @@ class DeploymentUpdateParams(TypedDict, total=False):
     min_instances: NotRequired[int]
     max_instances: NotRequired[int]
     version: NotRequired[str]
-
-
-class DeploymentGetParams(TypedDict, total=False):
-    """`deployments.get`: `GET /deployments/{deployment_owner}/{deployment_name}`."""
-
-    deployment_owner: Required[str]
-    deployment_name: Required[str]
-
-
-class DeploymentDeleteParams(TypedDict, total=False):
-    """`deployments.delete`: `DELETE /deployments/{deployment_owner}/{deployment_name}`."""
-
-    deployment_owner: Required[str]
-    deployment_name: Required[str]
 
 
 class DeploymentPredictionCreateParams(TypedDict, total=False):

@@ -19,9 +19,7 @@ __all__ = [
     "FileChecksums",
     "FileContent",
     "FileCreateParams",
-    "FileDeleteParams",
     "FileDownloadParams",
-    "FileGetParams",
     "FileURLs",
 ]
 
@@ -70,18 +68,6 @@ class FileCreateParams(TypedDict, total=False):
     filename: NotRequired[str]
     metadata: NotRequired[Dict[str, object]]
     type: NotRequired[str]
-
-
-class FileGetParams(TypedDict, total=False):
-    """`files.get`: `GET /files/{file_id}`."""
-
-    file_id: Required[str]
-
-
-class FileDeleteParams(TypedDict, total=False):
-    """`files.delete`: `DELETE /files/{file_id}`."""
-
-    file_id: Required[str]
 
 
 class FileDownloadParams(TypedDict, total=False):

@@ -19,17 +19,13 @@ from .prediction import Prediction, WebhookEvent
 from .version import Version
 
 __all__ = [
-    "ExampleListParams",
     "Model",
     "ModelCreateParams",
-    "ModelDeleteParams",
-    "ModelGetParams",
     "ModelListParams",
     "ModelPredictionCreateParams",
     "ModelSearchParams",
     "ModelUpdateParams",
     "ModelVisibility",
-    "ReadmeGetParams",
 ]
 
 ModelVisibility = Literal["public", "private"]
@@ -104,38 +100,10 @@ class ModelListParams(TypedDict, total=False):
     sort_direction: NotRequired[Literal["asc", "desc"]]
 
 
-class ModelGetParams(TypedDict, total=False):
-    """`models.get`: `GET /models/{model_owner}/{model_name}`."""
-
-    model_owner: Required[str]
-    model_name: Required[str]
-
-
-class ModelDeleteParams(TypedDict, total=False):
-    """`models.delete`: `DELETE /models/{model_owner}/{model_name}`."""
-
-    model_owner: Required[str]
-    model_name: Required[str]
-
-
 class ModelSearchParams(TypedDict, total=False):
     """`models.search`: `QUERY /models`, the body being the search text."""
 
     body: Required[str]
-
-
-class ExampleListParams(TypedDict, total=False):
-    """`models.examples.list`: `GET /models/{model_owner}/{model_name}/examples`."""
-
-    model_owner: Required[str]
-    model_name: Required[str]
-
-
-class ReadmeGetParams(TypedDict, total=False):
-    """`models.readme.get`: `GET /models/{model_owner}/{model_name}/readme`."""
-
-    model_owner: Required[str]
-    model_name: Required[str]
 
 
 class ModelPredictionCreateParams(TypedDict, total=False):

@@ -22,15 +22,12 @@ from .._base.progress import PredictionProgress, parse_progress
 
 __all__ = [
     "Prediction",
-    "PredictionCancelParams",
     "PredictionCreateParams",
-    "PredictionGetParams",
     "PredictionListParams",
     "PredictionMetrics",
     "PredictionSource",
     "PredictionStatus",
     "PredictionURLs",
-    "PredictionWaitParams",
     "WebhookEvent",
 ]
 
@@ -173,22 +170,3 @@ class PredictionListParams(TypedDict, total=False):
     created_after: NotRequired[Union[str, datetime]]
     created_before: NotRequired[Union[str, datetime]]
     source: NotRequired[Literal["web"]]
-
-
-class PredictionGetParams(TypedDict, total=False):
-    """`predictions.get`: `GET /predictions/{prediction_id}`."""
-
-    prediction_id: Required[str]
-
-
-class PredictionCancelParams(TypedDict, total=False):
-    """`predictions.cancel`: `POST /predictions/{prediction_id}/cancel`."""
-
-    prediction_id: Required[str]
-
-
-class PredictionWaitParams(TypedDict, total=False):
-    """`predictions.wait`: polls `GET /predictions/{prediction_id}` until the prediction ends."""
-
-    prediction_id: Required[str]
-    poll_interval: NotRequired[float]

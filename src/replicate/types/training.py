@@ -17,9 +17,7 @@ from .prediction import PredictionSource, WebhookEvent
 
 __all__ = [
     "Training",
-    "TrainingCancelParams",
     "TrainingCreateParams",
-    "TrainingGetParams",
     "TrainingMetrics",
     "TrainingOutput",
     "TrainingStatus",
@@ -80,15 +78,3 @@ class TrainingCreateParams(TypedDict, total=False):
     input: Required[Mapping[str, object]]
     webhook: NotRequired[str]
     webhook_events_filter: NotRequired[List[WebhookEvent]]
-
-
-class TrainingGetParams(TypedDict, total=False):
-    """`trainings.get`: `GET /trainings/{training_id}`."""
-
-    training_id: Required[str]
-
-
-class TrainingCancelParams(TypedDict, total=False):
-    """`trainings.cancel`: `POST /trainings/{training_id}/cancel`."""
-
-    training_id: Required[str]
