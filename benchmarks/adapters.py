@@ -4,7 +4,7 @@
     client = adapter.client(base)
     adapter.get(client, "abc")  # ours / v2: predictions.get(prediction_id=...); v1: predictions.get(id)
 
-    Ours    this repository's `replicate` (it has `replicate._http.steps`)
+    Ours    this repository's `replicate` (it has `replicate.testing`, the emulator)
     V2      the published 2.0.0b4 (Stainless-generated; it has `replicate._base_client`)
     V1      the published 1.0.7 (`replicate.Client`, no `replicate.Replicate`)
 
@@ -157,7 +157,8 @@ class V1:
 
 def detect() -> Any:
     """The adapter for the `replicate` this interpreter imports."""
-    if importlib.util.find_spec("replicate._http.steps") is not None:
+    # Not a private module: the layout moves (issue 14), and --python may point at an older one.
+    if importlib.util.find_spec("replicate.testing") is not None:
         return Ours()
     if importlib.util.find_spec("replicate._base_client") is not None:
         return V2()

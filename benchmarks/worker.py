@@ -376,7 +376,8 @@ def main() -> int:
         print(json.dumps(getattr(worker, sys.argv[3])(sys.argv[4])), flush=True)
         return 0
     hello = {
-        "client": worker.adapter.name,
+        # BENCH_CLIENT_NAME tells two checkouts of ours apart (`--python` pointing at another branch)
+        "client": os.environ.get("BENCH_CLIENT_NAME", worker.adapter.name),
         "version": worker.adapter.version,
         "python": platform.python_version(),
     }
