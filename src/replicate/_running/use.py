@@ -37,9 +37,7 @@ from typing import (
     Awaitable,
     Callable,
     Dict,
-    Generator,
     Generic,
-    Iterable,
     Iterator,
     List,
     Mapping,
@@ -58,6 +56,15 @@ from .._http.steps import Steps, async_complete, async_iterate, complete, iterat
 from ..resources.models import Models, Versions
 from ..resources.predictions import Predictions
 from .file_output import OutputList, PathOutput
+from .outputs import (
+    Chunks,
+    TextOutput,
+    as_mapping,
+    async_chunks,
+    is_list,
+    resolve_schema,
+    transform_by_schema,
+)
 from .refs import ModelRef, parse_ref
 from .run import (
     Progress,
@@ -85,64 +92,6 @@ Input = ParamSpec("Input", default=...)
 Output = TypeVar("Output", default=Any)
 """A function's output, as `hint=` declares it (`Any` without a hint)."""
 T = TypeVar("T")
-
-
-class TextOutput(str):
-    """A language model's whole answer: a `str` (it prints, compares and slices as the text) whose
-    iteration gives the chunks the model produced, as often as you like."""
-
-    chunks: Tuple[str, ...]
-
-    def __new__(cls, chunks: Iterable[str]) -> TextOutput:
-        pieces = tuple(chunks)
-        text = super().__new__(cls, "".join(pieces))
-        text.chunks = pieces
-        return text
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.chunks)
-
-    def __reduce__(self) -> Tuple[Any, Tuple[Tuple[str, ...]]]:
-        return (TextOutput, (self.chunks,))
-
-
-def transform_by_schema(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], make: Any) -> Any:
-    """`value` with each string the schema marks `format: uri` made a `PathOutput`."""
-    schema = _resolve(schema, root)
-    if isinstance(value, str):
-        return make(value) if schema.get("format") == "uri" else value
-    if isinstance(value, list):
-        items: Mapping[str, Any] = schema.get("items") or {}
-        return [transform_by_schema(v, items, root, make) for v in value]  # pyright: ignore[reportUnknownVariableType]
-    if isinstance(value, dict):
-        properties: Mapping[str, Any] = schema.get("properties") or {}
-        return {k: transform_by_schema(v, properties.get(k) or {}, root, make) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
-    return value
-
-
-def _is_list(value: object) -> bool:
-    return isinstance(value, list)
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return cast("Mapping[str, Any]", value) if isinstance(value, dict) else {}
-
-
-def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`schema` with `$ref`s followed (within `root`) and single-entry `allOf`/`anyOf` unwrapped."""
-    for _ in range(20):
-        ref = schema.get("$ref")
-        if not isinstance(ref, str):
-            break
-        node: Mapping[str, Any] = root
-        for part in ref.lstrip("#/").split("/"):
-            node = _mapping(node.get(part))
-        schema = node
-    for combined in ("allOf", "anyOf", "oneOf"):
-        options = schema.get(combined)
-        if isinstance(options, list) and len(cast("List[Any]", options)) == 1:
-            return _resolve(_mapping(cast("List[Any]", options)[0]), root)
-    return schema
 
 
 _C = TypeVar("_C", bound="_ClientBase[Any]")
@@ -240,20 +189,20 @@ class _FunctionBase(Generic[_C]):
             return PathOutput(url, client)
 
         value: Any = transform_by_schema(prediction.output, out, schema, make)
-        if is_iterator(out) and _is_list(value):
+        if is_iterator(out) and is_list(value):
             items = cast("List[Any]", value)
             if out.get("x-cog-array-display") == "concatenate" and all(isinstance(i, str) for i in items):
                 return TextOutput(items)
-        if _is_list(value) and any(isinstance(item, PathOutput) for item in cast("List[Any]", value)):
+        if is_list(value) and any(isinstance(item, PathOutput) for item in cast("List[Any]", value)):
             return OutputList(cast("List[Any]", value))  # a gallery in a notebook, as run()'s
         return value
 
     def _chunk_maker(self, client: _ClientBase[Any]) -> Callable[[ServerSentEvent], Any]:
         """How a streamed `output` event becomes a chunk: decided once per stream, not per token."""
         schema = self._schema or {}
-        out = _resolve(output_schema(schema), schema)
-        item = _mapping(out.get("items")) if out.get("type") == "array" else out
-        if _resolve(item, schema).get("format") == "uri":
+        out = resolve_schema(output_schema(schema), schema)
+        item = as_mapping(out.get("items")) if out.get("type") == "array" else out
+        if resolve_schema(item, schema).get("format") == "uri":
             return lambda event: PathOutput(event.data, client)
         return lambda event: event.data
 
@@ -339,7 +288,7 @@ class AsyncFunction(_FunctionBase["AsyncReplicate"], Generic[Input, Output]):
         client = self._client()
         if self.streaming:
             plan = self._prepare(client, args, input, wait=False, stream=True)
-            return cast("Awaitable[Output]", _Chunks(async_iterate(client, self._stream_steps(plan))))
+            return cast("Awaitable[Output]", Chunks(async_iterate(client, self._stream_steps(plan))))
         return async_complete(client, self._call_steps(self._prepare(client, args, input)))
 
     async def create(self, *args: Input.args, **input: Input.kwargs) -> AsyncRun[Output]:
@@ -351,26 +300,6 @@ class AsyncFunction(_FunctionBase["AsyncReplicate"], Generic[Input, Output]):
     async def openapi_schema(self) -> Dict[str, Any]:
         """The version's OpenAPI schema (fetched once)."""
         return await async_complete(self._client(), self._schema_steps())
-
-
-class _Chunks(Generic[T]):
-    """An async stream of chunks that may also be awaited first (v2 code writes
-    `async for chunk in await fn(...)`; code for this SDK's earlier releases leaves out `await`)."""
-
-    def __init__(self, chunks: AsyncIterator[T]) -> None:
-        self._chunks = chunks
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._chunks
-
-    def __await__(self) -> Generator[Any, None, AsyncIterator[T]]:
-        return self._chunks
-        yield  # a generator that returns at once: awaiting needs no I/O
-
-
-async def _async_chunks(chunks: List[T]) -> AsyncIterator[T]:
-    for chunk in chunks:
-        yield chunk
 
 
 class _RunBase(Generic[Output]):
@@ -450,7 +379,7 @@ class AsyncRun(_RunBase[Output]):
     async def output(self) -> Output:
         """Wait, then return the output like calling the function would (raises `ModelError`)."""
         output = await async_complete(self._client, self._output_steps())
-        return cast(Output, _async_chunks(output) if self._function.streaming else output)
+        return cast(Output, async_chunks(output) if self._function.streaming else output)
 
     async def logs(self) -> Optional[str]:
         """The logs so far (fetches the prediction)."""
