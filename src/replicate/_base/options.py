@@ -1,4 +1,4 @@
-"""Option types shared by every request, and the sentinels (`NOT_GIVEN`, `omit`; see `_sentinels`)."""
+"""Option types shared by every request, and the sentinels (`NOT_GIVEN`, `omit`; see `sentinels.py`)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """httpx-aiohttp's transport, with aiohttp's failures named as httpcore names them."""
 
     event_loop_bound = True
-    """Its aiohttp session belongs to the event loop that opened it, and cannot be reset (`_pools`)."""
+    """Its aiohttp session belongs to the event loop that opened it, and cannot be reset (`pools.py`)."""
 
     def __init__(self, **options: Any) -> None:
         self._inner = _HttpxAiohttpTransport(**options)

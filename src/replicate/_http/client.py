@@ -132,7 +132,7 @@ class _ClientBase(Generic[HttpT]):
         type fail the call (`APIResponseValidationError`, naming the field); by default such a
         field reads as None unless the object cannot do without it (an `id`, a `status`).
         `reconcile_creates=False` turns off finding out whether a create whose outcome is unknown
-        made its prediction before trying again (see `_reconcile`): such creates then fail.
+        made its prediction before trying again (see `_http/reconcile.py`): such creates then fail.
         """
         if legacy_args or legacy_options:
             raise legacy_arguments(type(self).__name__, len(legacy_args), legacy_options)
@@ -169,7 +169,7 @@ class _ClientBase(Generic[HttpT]):
         self._default_query = dict(default_query or {})
         self._creates: Optional[CreateLedger] = CreateLedger() if reconcile_creates else None
         self._throttle: Optional[Throttle] = None
-        """Set on a batch's own copy of the client (see `_batch`): every request waits its turn."""
+        """Set on a batch's own copy of the client (see `_running/batch.py`): every request waits its turn."""
         self._base = str(url)
         self._origin = origin(url)
         self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
@@ -332,7 +332,7 @@ class _ClientBase(Generic[HttpT]):
     def _exchange(self, call: Call[Any], *, stream: bool) -> Generator[ExchangeStep, Any, httpx.Response]:
         """Send `call`, retrying as the policy allows; returns a successful response.
 
-        The body is read unless `stream`, within a deadline and a size cap (see `_limits`):
+        The body is read unless `stream`, within a deadline and a size cap (see `limits.py`):
         `timeout` bounds each attempt, from sending to the body's last byte, not each read.
         A driver performs each yielded step and sends back its result (or throws its
         exception) — see `steps.SyncDriver.drive`.
@@ -452,7 +452,7 @@ class _ClientBase(Generic[HttpT]):
         raise NotImplementedError
 
     def _run_steps(self, steps: Generator[Step, Any, Any]) -> Any:
-        """Run a procedure's steps (see `_resource.procedure`)."""
+        """Run a procedure's steps (see `endpoint.procedure`)."""
         raise NotImplementedError
 
     def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:

@@ -13,7 +13,7 @@ The decorator turns it into an `Operation` descriptor. Looked up on a `Predictio
 it is a function returning `Prediction`; on `Predictions[Async, Plain]` a coroutine function; on
 the `with_raw_response` / `with_streaming_response` views it returns response wrappers. The
 types of all six forms are spelled out once, in `Operation.__get__`'s overloads, and at run time
-the client picks the matching execution (see `_client.py`).
+the client picks the matching execution (see `io.py`).
 """
 
 from __future__ import annotations

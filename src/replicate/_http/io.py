@@ -97,7 +97,7 @@ class SyncClient(_ClientBase[httpx.Client]):
             response.close()
 
     def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
-        """Run a procedure (see `_resource.procedure`) with the step driver of `_steps`."""
+        """Run a procedure (see `endpoint.procedure`) with the step driver of `steps.py`."""
         from .steps import complete
 
         return complete(self, steps)
@@ -244,7 +244,7 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
             await response.aclose()
 
     async def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
-        """Run a procedure (see `_resource.procedure`) with the step driver of `_steps`."""
+        """Run a procedure (see `endpoint.procedure`) with the step driver of `steps.py`."""
         from .steps import async_complete
 
         return await async_complete(self, steps)

@@ -16,9 +16,10 @@ fails the call as one dripping its body does. Async sends run under an anyio dea
 httpx has no such thing, so `bound_reads` has our default transport clamp each socket read and
 write to the time left before the deadline that `send_within` sets around the send.
 
-The two drivers in `_client.py` call `send_within` / `asend_within` and `read_body` /
-`aread_body`, the only code here that differs between sync and async. Streamed responses (event streams, `FileOutput` downloads,
-`with_streaming_response`) are read by their caller and bounded per read only.
+The two drivers in `steps.py` call `send_within` / `asend_within` and `read_body` /
+`aread_body`, the only code here that differs between sync and async. Streamed responses (event
+streams, `FileOutput` downloads, `with_streaming_response`) are read by their caller and bounded
+per read only.
 """
 
 from __future__ import annotations

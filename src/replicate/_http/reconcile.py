@@ -14,8 +14,8 @@ running. So the client looks first:
     CreateLedger              per client: the ids its creates hold (so two identical inputs in
                               flight at once stay two predictions) and the creates still in flight
 
-`find_created` yields `Call`s (answered with parsed JSON) and `Sleep`s: `_client._exchange` runs
-it between attempts, and the run drivers of `_steps` run it to cancel a create the caller gave
+`find_created` yields `Call`s (answered with parsed JSON) and `Sleep`s: `client._ClientBase._exchange`
+runs it between attempts, and the run drivers of `steps.py` run it to cancel a create the caller gave
 up on before it answered. Its limits (stated in the README): it relies on the list endpoint, and
 on the API handing the input back as it was sent.
 """

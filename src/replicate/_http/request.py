@@ -279,7 +279,7 @@ def validation_error(
 
 
 def parsed_leniently(cast_to: Any, data: Any, response: httpx.Response) -> Any:
-    """What a strict read refused, read field by field (see `_models.read_leniently`).
+    """What a strict read refused, read field by field (see `_base/models.read_leniently`).
 
     Raises `ValueError` (`UnreadableFieldError` naming the field) if a needed field is unreadable.
     """

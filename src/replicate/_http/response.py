@@ -10,7 +10,7 @@
 
 A raw response has been read when you get it (`is_closed` is true); a streamed one is read
 only when you call `.parse()`, `.read()` or iterate it, and is closed when its `with` ends.
-Parsing is the client's (`_client._ClientBase._parse`), shared with plain calls.
+Parsing is the client's (`client._ClientBase._parse`, in `parse.py`), shared with plain calls.
 """
 
 from __future__ import annotations

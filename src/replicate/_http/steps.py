@@ -3,7 +3,7 @@
 `run()`, `use()` and `stream()` each do several things in order: upload files, create the
 prediction, follow its event stream or poll it, download nothing until asked. Each of those
 behaviours is written once, as a generator that yields what it needs done and receives the
-result, the way `_resource.procedure` does for `predictions.wait`:
+result, the way `endpoint.procedure` does for `predictions.wait`:
 
     steps = run_steps(...)             # pure logic: decides, never does I/O
         Send(request)    → httpx.Response     (sent; its body unread)

@@ -9,7 +9,7 @@
                                          order, or as they finish
 
 A batch runs on its own copy of the client (same connection pool, same ledger of creates) that
-carries a `Throttle` (`_batch_limits`): every request, retries included, waits its turn under the
+carries a `Throttle` (`batch_limits.py`): every request, retries included, waits its turn under the
 API's limits, and a 429 pauses all of the batch's requests of that kind. Waiting costs little:
 creates hold the request open (`Prefer: wait`), and longer predictions are followed on their
 event stream, so a quick model takes one request per input.

@@ -7,7 +7,7 @@
 
 Started again with the same journal and inputs, a batch takes each input as the journal left it:
 done → its result, without a request; created → followed to its end; creating → the create may
-have been sent, so it is settled as `_reconcile` settles an unknown outcome (found: followed; not
+have been sent, so it is settled as `_http/reconcile.py` settles an unknown outcome (found: followed; not
 found: created). An input whose hash differs from the journal's, a journal of another model, or
 fewer inputs than the journal saw: refused before any request. A last line cut short by the kill
 is ignored.

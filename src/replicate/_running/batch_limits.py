@@ -1,7 +1,7 @@
 """The pace of a batch: under the API's rate limits, and all of it paused by a 429.
 
 The API allows an account 600 creates a minute and 3,000 other requests a minute. A batch's own
-copy of the client carries a `Throttle`; `_client._exchange` asks it for a turn before every
+copy of the client carries a `Throttle`; `_ClientBase._exchange` asks it for a turn before every
 request it sends (retries and reconciling lists included) and tells it about every 429:
 
     Throttle.turn(create)      seconds to wait before sending (the slot is then reserved)

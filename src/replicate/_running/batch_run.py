@@ -1,6 +1,6 @@
 """`run_many()`'s two drivers: threads for `Replicate`, tasks for `AsyncReplicate`.
 
-What a row does is written once (`_batch.row_steps`, performed by the step drivers of `_steps`);
+What a row does is written once (`batch.row_steps`, performed by the step drivers of `_http/steps.py`);
 what is shared here is the bookkeeping (`_Schedule`): which row may start (at most `concurrency`
 in flight and, in input order, no further ahead of the oldest unfinished row than a window), and
 which results may be handed out. The drivers only differ in how they wait for a row to finish.

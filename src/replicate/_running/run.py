@@ -241,7 +241,7 @@ class RunPlan:
             return output
         items = cast("List[Any]", output)
         if any(isinstance(item, (FileOutput, AsyncFileOutput)) for item in items):
-            return OutputList(items)  # a list that a notebook shows as a gallery (`_file_output`)
+            return OutputList(items)  # a list that a notebook shows as a gallery (`file_output.py`)
         return items
 
 
@@ -419,7 +419,7 @@ async def async_run(
 ) -> Any:
     """Run a model with the async client; cancelling the task cancels the prediction too.
 
-    The cancel is best effort and bounded (`_steps.CANCEL_TIMEOUT`). A task cancelled while the
+    The cancel is best effort and bounded (`_http/steps.CANCEL_TIMEOUT`). A task cancelled while the
     `Prefer: wait` create itself is still in flight, before the API has said which prediction
     it made, has that prediction found and cancelled too, unless the client was made with
     `reconcile_creates=False` (see the README's "Retries").
