@@ -157,3 +157,13 @@ def test_contributing_maps_every_core_module() -> None:
         and f" {path.name} " not in mapped
     ]
     assert not missing, missing
+
+
+def test_no_core_module_is_over_500_lines() -> None:
+    # Issue 14: small modules a newcomer reads top-down; a module past this wants splitting by layer.
+    long = {
+        str(path.relative_to(SRC)): lines
+        for path in core_modules().values()
+        if (lines := len(path.read_text().splitlines())) > 500
+    }
+    assert not long, long
