@@ -65,7 +65,6 @@ def test_defaults_the_event_name_to_message_and_keeps_the_last_id() -> None:
     decoder = SSEDecoder()
     events = decoder.feed(b"\xef\xbb\xbfid: 7\ndata: x\n\ndata:y\n\n")
     assert events == [ServerSentEvent("message", "x", "7"), ServerSentEvent("message", "y", "7")]
-    assert decoder.last_event_id == "7"
 
 
 def test_reads_retry_and_ignores_unknown_fields() -> None:

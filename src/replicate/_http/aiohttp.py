@@ -16,8 +16,6 @@ import httpx
 
 from .httpx_clients import DefaultAsyncHttpxClient
 
-__all__ = ["DefaultAioHttpClient"]
-
 _MISSING = (
     "DefaultAioHttpClient needs aiohttp and httpx-aiohttp, which are not installed:"
     " pip install 'replicate[aiohttp]'"

@@ -17,8 +17,6 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport as _HttpxAiohttpTransport
 
-__all__ = ["AiohttpTransport"]
-
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """httpx-aiohttp's transport, with aiohttp's failures named as httpcore names them."""

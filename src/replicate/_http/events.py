@@ -1,14 +1,10 @@
-"""Server-sent events: an incremental decoder, and reading one event stream as steps.
+"""Server-sent events: a pure incremental decoder, and reading one event stream as steps.
 
-    bytes from the socket ──feed()──▶ SSEDecoder ──▶ ServerSentEvent(event, data, id)
-                                        (keeps only the unfinished line and event)
-    EventReader: the steps (see `steps.py`) that open a stream URL and read events a slice at a time
-                 (or [] after `STREAM_IDLE_CHECK` seconds without an event its reader follows:
-                 keep-alives only, or only events of other kinds, such as endless `logs`)
+    bytes ──SSEDecoder.feed()──▶ ServerSentEvent(event, data, id)   (holds only what is unfinished)
+    EventReader.read()          the steps (`steps.py`) that open a stream and read its events
 
-The decoder is a pure object fed chunks of any size (a chunk may end inside a line, a CRLF
-pair or a UTF-8 character), so sync and async share it, and nothing buffers a whole response.
-A stream that ends before its `done` event is a `StreamInterruptedError`, never a complete output.
+Chunks may end anywhere (inside a line, a CRLF pair or a UTF-8 character); nothing buffers a
+whole response. A stream that ends before its `done` event is a `StreamInterruptedError`.
 """
 
 from __future__ import annotations
@@ -24,16 +20,6 @@ import httpx
 from .._base.errors import APIConnectionError
 from .call import Call
 from .steps import OpenResponse, OpenStream, ReadChunk, Steps
-
-__all__ = [
-    "ENDS",
-    "STREAM_IDLE_CHECK",
-    "EventReader",
-    "SSEDecoder",
-    "ServerSentEvent",
-    "StreamInterruptedError",
-    "event_stream_call",
-]
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -103,11 +89,6 @@ class SSEDecoder:
         self._last_id: Optional[str] = None
         self._retry: Optional[int] = None
         self._held = 0  # characters of the unfinished event, roughly: bounded by MAX_EVENT_CHARS
-
-    @property
-    def last_event_id(self) -> Optional[str]:
-        """The last `id:` seen, to send as `Last-Event-ID` when reconnecting."""
-        return self._last_id
 
     def feed(self, chunk: bytes) -> List[ServerSentEvent]:
         """The events completed by `chunk` (often none, sometimes several)."""
@@ -181,25 +162,12 @@ class SSEDecoder:
             raise httpx.DecodingError(f"An event of the stream is larger than {MAX_EVENT_CHARS:,} characters")
 
     def end(self) -> List[ServerSentEvent]:
-        """Call at the end of the stream. An event without its closing blank line is dropped."""
-        self._text.decode(b"", final=True)
-        self._partial.clear()
-        self._reset()
+        """The events the end of the stream completes: none, an event without its blank line is dropped."""
         return []
-
-    def _reset(self) -> None:
-        self._event = ""
-        self._data = []
-        self._has_fields = False
 
 
 class StreamInterruptedError(APIConnectionError):
     """The event stream ended before its `done` event: what was received is not the whole output."""
-
-
-def event_stream_call(url: str) -> Call[Any]:
-    """`GET urls.stream` as an event stream (the core sends the token to the API host only)."""
-    return Call("GET", url, None, headers={"Accept": "text/event-stream", "Cache-Control": "no-store"})
 
 
 _SLICE = 2048
@@ -208,16 +176,15 @@ _SLICE = 2048
 ENDS = frozenset(("done", "error"))
 
 STREAM_IDLE_CHECK = 10.0
-"""Seconds of an event stream sending keep-alives (`: ping`), or events its reader does not
-follow, after which its prediction is fetched: a stream that never sends `done` must not
-outlive its prediction."""
+"""Seconds without an event its reader follows (only keep-alives, or endless `logs`) after which
+the prediction is fetched: a stream that never sends `done` must not outlive its prediction."""
 
 
 class EventReader:
-    """Reads one prediction's event stream, the events of one decoded slice per `read()` (steps).
+    """Reads one prediction's event stream, one decoded slice of a read per `read()`.
 
-    `follows`: the kinds of event that count as the stream making progress, besides `done` and
-    `error` (`run()` waits for `done` alone; `use(streaming=True)` follows `output`).
+    `follows`: the kinds of event that count as progress besides `done` and `error` (`run()`
+    follows none; `use(streaming=True)` follows `output`).
     """
 
     def __init__(self, url: str, follows: AbstractSet[str] = frozenset()) -> None:
@@ -232,20 +199,20 @@ class EventReader:
         self.quiet_since = 0.0
 
     def read(self) -> Steps[Optional[List[ServerSentEvent]]]:
-        """The next events, or None when the server closed the stream. No events ([]) means the
-        stream has sent no event its reader follows for `STREAM_IDLE_CHECK` seconds (keep-alives,
-        or `logs` forever after the prediction ended): time to look at the prediction (the next
-        read goes on from where this one stopped; events it does not follow may be skipped)."""
+        """The next events; None when the server closed the stream; [] after `STREAM_IDLE_CHECK`
+        seconds without a followed event: time to look at the prediction (the next read goes on
+        from here; events not followed may be skipped)."""
         opened = self.opened
         if opened is None:
-            opened = self.opened = yield OpenStream(event_stream_call(self.url))
+            # The core sends the token to the API host only.
+            headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+            opened = self.opened = yield OpenStream(Call("GET", self.url, None, headers=headers))
             self.quiet_since = time.monotonic()
         while True:
             if self.offset >= len(self.pending):
                 self.pending = yield ReadChunk(opened)
                 self.offset = 0
                 if not self.pending:
-                    self.decoder.end()
                     return None
             piece = self.pending[self.offset : self.offset + _SLICE]
             self.offset += _SLICE

@@ -1,25 +1,14 @@
-"""How long a call may take, and how much of an answer the client reads into memory.
+"""How long an attempt may take, and how much of an answer is read into memory.
 
-httpx's timeouts bound each read, not the call: a server dripping a byte every half second
-never trips a 2 s read timeout. And a compressed body is inflated without limit: 1 MiB of
-gzip can become 1 GiB. So a body the client reads whole is read a chunk at a time, against
+httpx's timeouts bound each read, not the call (a server dripping a byte every half second never
+trips a 2 s read timeout), and a gzip body inflates without limit. So an attempt has a deadline,
+its `timeout`'s largest part after it was sent, and a body read whole is read against
+`BodyLimit(deadline, max_bytes)`: past the deadline it fails as a read timeout (and is retried as
+one); beyond `max_bytes` decoded bytes, with `ResponseTooLargeError`.
 
-    BodyLimit(deadline, max_bytes)
-        deadline    the monotonic time the attempt's `timeout` ends (its largest part: an
-                    attempt with timeout=2 ends about 2 s after it was sent, however slowly
-                    the bytes come); past it, the read fails as a read timeout does (and is
-                    retried as one)
-        max_bytes   decoded bytes at most (None: no cap); beyond it, `ResponseTooLargeError`
-
-The same deadline bounds the send (request out, headers in): a server dripping its headers
-fails the call as one dripping its body does. Async sends run under an anyio deadline; sync
-httpx has no such thing, so `bound_reads` has our default transport clamp each socket read and
-write to the time left before the deadline that `send_within` sets around the send.
-
-The two drivers in `steps.py` call `send_within` / `asend_within` and `read_body` /
-`aread_body`, the only code here that differs between sync and async. Streamed responses (event
-streams, `FileOutput` downloads, `with_streaming_response`) are read by their caller and bounded
-per read only.
+The deadline bounds the send (request out, headers in) too: async sends run under an anyio
+deadline; sync httpx has none, so `bound_reads` has our default transport clamp each socket read
+and write to the time left. Streamed responses are read by their caller, bounded per read only.
 """
 
 from __future__ import annotations
@@ -32,18 +21,6 @@ import httpcore
 import httpx
 
 from .._base.errors import ResponseTooLargeError
-
-__all__ = [
-    "MAX_ERROR_BODY_BYTES",
-    "MAX_JSON_BYTES",
-    "BodyLimit",
-    "aread_body",
-    "asend_within",
-    "bound_reads",
-    "call_deadline",
-    "read_body",
-    "send_within",
-]
 
 MAX_JSON_BYTES = 64 * 2**20
 """The largest decoded answer read to be parsed (a page of 100 models with schemas is ~2 MiB)."""
@@ -68,10 +45,9 @@ class BodyLimit:
 
 
 def call_deadline(timeout: Optional[Mapping[str, Any]]) -> Optional[float]:
-    """When an attempt whose request carries `timeout` (httpx's per-phase dict) must end, if ever.
+    """When an attempt whose request carries `timeout` (httpx's per-phase dict) must end.
 
-    No read timeout (None) means the caller waits however long the answer takes: no deadline.
-    """
+    None (no deadline) when there is no read timeout: the caller waits however long it takes."""
     if not timeout or timeout.get("read") is None:
         return None
     return time.monotonic() + max(float(value) for value in timeout.values() if value is not None)
@@ -200,10 +176,9 @@ class _BoundBackend(httpcore.NetworkBackend):
 def bound_reads(http: httpx.Client) -> None:
     """Have the httpcore pools of `http`'s own transports honour `send_within`'s deadline.
 
-    httpx offers no hook for this: an `HTTPTransport` keeps its `httpcore.ConnectionPool` in
-    `_pool`, whose `_network_backend` opens the sockets. Both are private, so a transport
-    without them (another httpx version, a custom transport) is left as it is: its sends are
-    then bounded per read only, as before.
+    httpx has no hook for this: the private `_pool._network_backend` of an `HTTPTransport` opens
+    the sockets. A transport without them (another httpx version, a custom one) is left as it
+    is, bounded per read only.
     """
     transports: List[object] = [getattr(http, "_transport", None)]
     transports += list(getattr(http, "_mounts", {}).values())

@@ -15,8 +15,6 @@ import os
 from pathlib import Path
 from typing import IO, Any, Optional, Tuple, Union
 
-__all__ = ["FileContent", "FileTypes", "multipart_file"]
-
 FileContent = Union[bytes, IO[bytes], "os.PathLike[str]"]
 FileTypes = Union[
     FileContent, Tuple[Optional[str], FileContent], Tuple[Optional[str], FileContent, Optional[str]]

@@ -28,8 +28,6 @@ import httpx
 
 from .._base.constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 
-__all__ = ["MAX_RATE_LIMIT_RETRIES", "NEVER_SENT", "RetryPolicy", "retry_after_seconds"]
-
 MAX_RATE_LIMIT_RETRIES = 20
 """Retries of 429s that name their wait, whatever the time budget: a server answering
 `Retry-After: 0.001` forever must not hold a call for 120,000 requests."""
