@@ -1,23 +1,20 @@
 """Creates whose outcome is unknown: find out whether the prediction exists, then carry on or retry.
 
-A create can fail in a way that leaves us not knowing whether the server acted on it: the
-connection dropped after the request went out, the answer timed out, a 5xx came back. Creating
-again blindly could run (and bill) the model twice; giving up loses a prediction that may be
-running. So the client looks first:
+A create may fail leaving us not knowing whether the server acted on it (the connection dropped
+after the request went out, the answer timed out, a 5xx). Creating again could run (and bill) the
+model twice; giving up loses a prediction that may be running. So the client looks first:
 
-    CreateShape.of(call)      what the create asked for: model / version / deployment, input,
-                              webhook (None: a call we cannot recognise, left alone)
-    find_created(...)         steps: settle → wait for identical creates still awaiting their
-                              answer → list what was created from the request to its failure
-                              (in the API's time, from its `Date`, with a margin) → the first
-                              match nobody here holds
-    CreateLedger              per client: the ids its creates hold (so two identical inputs in
-                              flight at once stay two predictions) and the creates still in flight
+    CreateShape.of(call)   what a create asked for (None: not a create we can recognise)
+    find_created(...)      steps (`Call`s answered with responses, `Sleep`s): settle, wait for
+                           identical creates still in flight, list what was created between
+                           the request and its failure (in the API's time), take the first
+                           match nobody here holds
+    CreateLedger           per client: the ids its creates hold (two identical creates in
+                           flight stay two predictions), and the creates still in flight
 
-`find_created` yields `Call`s (answered with parsed JSON) and `Sleep`s: `client._ClientBase._exchange`
-runs it between attempts, and the run drivers of `steps.py` run it to cancel a create the caller gave
-up on before it answered. Its limits (stated in the README): it relies on the list endpoint, and
-on the API handing the input back as it was sent.
+`client._ClientBase._exchange` runs `find_created` between attempts; the run drivers of `steps.py`
+run `cancel_abandoned` for a create the caller gave up on. It relies on the list endpoint, and
+on the API handing the input back as it was sent (see the README).
 """
 
 from __future__ import annotations
@@ -38,15 +35,6 @@ from .._base.errors import APIResponseValidationError
 from .call import Call, expand_path
 from .endpoint import Sleep
 
-__all__ = [
-    "CLOCK_MARGIN",
-    "CreateLedger",
-    "CreateShape",
-    "cancel_abandoned",
-    "cancel_held",
-    "find_created",
-]
-
 CLOCK_MARGIN = 10.0
 """Seconds listed before the request was sent: our clock and the API's may disagree this much
 (when no answer of the API has told us its clock yet)."""
@@ -65,12 +53,22 @@ MAX_PAGES = 50
 first). A busy account can create hundreds of predictions between the request and the listing."""
 HELD_FOR = 3600.0
 """Seconds an id stays in the ledger: far longer than any listing reaches back."""
+LIST_RETRIES = 5
+"""Retries of each list request of a search: a safe GET, and all that stands between a lost answer
+and running the model twice. At 20% failed requests, the default 2 left a search failing about
+once in 125; 5, once in 15,600."""
+ABANDON_SETTLE = 0.5
+"""Before looking for what a create the caller gave up on made: it may still be on its way."""
+_QUICK = {"timeout": 3.0, "max_retries": 0}
+_WIDE = (SERVER_CLOCK_MARGIN - CLOCK_MARGIN, CLOCK_MARGIN - SERVER_CLOCK_MARGIN)
+"""The API's clock less ours when no answer has told it."""
 
-_PREDICTION_PATHS = (
-    (re.compile(r"^/predictions$"), None),
-    (re.compile(r"^/models/([^/]+)/([^/]+)/predictions$"), "model"),
-    (re.compile(r"^/deployments/([^/]+)/([^/]+)/predictions$"), "deployment"),
-    (re.compile(r"^/models/([^/]+)/([^/]+)/versions/([^/]+)/trainings$"), "training"),
+# The creates: POST /predictions (the version in the body), /models/{owner}/{name}/predictions,
+# /deployments/{owner}/{name}/predictions, /models/{owner}/{name}/versions/{version}/trainings.
+_CREATE_PATH = re.compile(
+    r"/(?:predictions"
+    r"|deployments/(?P<deployment>[^/]+/[^/]+)/predictions"
+    r"|models/(?P<model>[^/]+/[^/]+)/(?:predictions|versions/(?P<version>[^/]+)/(?P<training>trainings)))"
 )
 
 
@@ -90,34 +88,23 @@ class CreateShape:
     @classmethod
     def of(cls, call: Call[Any]) -> Optional[CreateShape]:
         """The shape of a billable create call, or None when it is not one we can look for."""
+        found = _CREATE_PATH.fullmatch(call.path)
         body = call.body
-        if call.method != "POST" or not isinstance(body, Mapping) or call.files is not None:
+        if call.method != "POST" or found is None or not isinstance(body, Mapping) or call.files is not None:
             return None
         body = cast("Mapping[str, Any]", body)
-        path = call.path
-        for pattern, kind in _PREDICTION_PATHS:
-            found = pattern.match(path)
-            if found is None:
-                continue
-            fields: Dict[str, Any] = {}
-            if kind is None:
-                fields.update(_version_fields(str(body.get("version", ""))))
-            elif kind == "model":
-                fields["model"] = f"{found[1]}/{found[2]}"
-            elif kind == "deployment":
-                fields["deployment"] = f"{found[1]}/{found[2]}"
-            else:
-                fields.update(model=f"{found[1]}/{found[2]}", version=found[3])
-            webhook = body.get("webhook")
-            return cls(
-                list_path="/trainings" if kind == "training" else "/predictions",
-                key=path + " " + _canonical(body),
-                # As the API hands it back: tuples come back as lists.
-                input=json.loads(_canonical(body.get("input"))),
-                webhook=webhook if isinstance(webhook, str) else None,
-                **fields,
-            )
-        return None
+        fields = found.groupdict()
+        training = fields.pop("training")
+        if call.path == "/predictions":
+            fields.update(_version_fields(str(body.get("version", ""))))
+        webhook = body.get("webhook")
+        return cls(
+            list_path="/trainings" if training else "/predictions",
+            key=call.path + " " + _canonical(body),
+            input=json.loads(_canonical(body.get("input"))),  # as the API hands it back: tuples as lists
+            webhook=webhook if isinstance(webhook, str) else None,
+            **fields,
+        )
 
     def matches(self, item: Mapping[str, Any]) -> bool:
         """Whether a listed prediction (or training) could be the one this create made."""
@@ -242,16 +229,6 @@ def _utc_text(moment: float) -> str:
 
 FindStep = Union[Call[Any], Sleep]
 
-ABANDON_SETTLE = 0.5
-"""Before looking for the prediction of a create the caller gave up on: the request may still be
-on its way to the server."""
-_QUICK = {"timeout": 3.0, "max_retries": 0}
-LIST_RETRIES = 5
-"""Attempts beyond the first for each list request of a search. The listing is all that stands
-between a lost answer and running the model twice (or losing a billed result), and it is a safe
-GET: at 20% failed requests, the client's default of 2 retries left a search failing about once
-in 125, 5 leave it about once in 15,600."""
-
 
 def find_created(
     shape: CreateShape,
@@ -264,11 +241,9 @@ def find_created(
 ) -> Generator[FindStep, Any, Optional[Dict[str, Any]]]:
     """The prediction (or training) a create sent at `sent_at` made, now held; None if there is none.
 
-    Identical creates of ours still in flight hold whatever their answers name: the search
-    waits (a while) for them to be answered first. `quick`: no such wait, and list requests
-    bounded like a cancel (for a caller who is leaving). `failed_at`: when the create's failure
-    was seen (plus the settle): the server made nothing for it later, so what the account created
-    since (during the backoff, the wait above, the listing) is not listed and parsed.
+    First waits (a while) for identical creates still in flight: their answers name theirs.
+    `quick`: no such wait, and list requests bounded like a cancel (the caller is leaving).
+    `failed_at`: when the failure was seen (plus the settle); nothing created later is listed.
     """
     if settle > 0:
         yield Sleep(settle)
@@ -277,10 +252,8 @@ def find_created(
         yield Sleep(PENDING_POLL)
         waited += PENDING_POLL
     options: Any = _QUICK if quick else {"max_retries": LIST_RETRIES}
-    # With both times read just now by this process, and the API's clock known (to a second, from
-    # its `Date`), the window is them in the API's time, a couple of seconds wide either side.
-    # Unknown: ten seconds either side of ours. Should an answer's `Date` put the offset out of
-    # what the window assumed, it is listed again, in the API's time as that answer tells it.
+    # The window in the API's time: a couple of seconds either side once its clock is known (from
+    # a `Date`), else ten. An answer whose `Date` puts the clock outside that is listed again.
     assumed = _WIDE
     if failed_at is not None and ledger.clock is not None:
         assumed = ledger.clock
@@ -338,10 +311,6 @@ def _overlap(one: Tuple[float, float], other: Tuple[float, float]) -> bool:
     return one[0] <= other[1] and other[0] <= one[1]
 
 
-_WIDE = (SERVER_CLOCK_MARGIN - CLOCK_MARGIN, CLOCK_MARGIN - SERVER_CLOCK_MARGIN)
-"""The API's clock less ours when no answer has told: within the wide margin."""
-
-
 def _list_call(
     shape: CreateShape,
     sent_at: float,
@@ -361,10 +330,8 @@ def _list_call(
 def cancel_abandoned(
     call: Call[Any], sent_at: float, ledger: Optional[CreateLedger]
 ) -> Generator[FindStep, Any, str]:
-    """Find what a create the caller gave up on (before it answered) made, and cancel it.
-
-    Returns the line to tell the caller: which prediction, and what was done with it.
-    """
+    """Find what a create the caller gave up on (before it answered) made, and cancel it unless it
+    has ended. Returns the line to tell the caller: which prediction, and what was done with it."""
     shape = CreateShape.of(call)
     if shape is None or ledger is None:
         return (
@@ -373,16 +340,11 @@ def cancel_abandoned(
     found = yield from find_created(shape, ledger, sent_at, settle=ABANDON_SETTLE, quick=True)
     if found is None:
         return "no prediction made by its create was found (check client.predictions.list())"
-    return (yield from cancel_held(shape.list_path, found))
-
-
-def cancel_held(list_path: str, found: Mapping[str, Any]) -> Generator[FindStep, Any, str]:
-    """Cancel a prediction (or training) left behind, unless it has ended; returns what was done."""
-    kind = "training" if list_path == "/trainings" else "prediction"
-    found_id = str(found.get("id"))
+    kind = "training" if shape.list_path == "/trainings" else "prediction"
+    what = f"{kind} {found.get('id')}"
     status = found.get("status")
     if status in ("succeeded", "failed", "canceled"):
-        return f"{kind} {found_id} had already ended ({status})"
-    path = expand_path(list_path + "/{found_id}/cancel", found_id=found_id)
+        return f"{what} had already ended ({status})"
+    path = expand_path(shape.list_path + "/{found_id}/cancel", found_id=str(found.get("id")))
     yield Call("POST", path, None, options=cast(Any, _QUICK))
-    return f"{kind} {found_id} was canceled"
+    return f"{what} was canceled"
