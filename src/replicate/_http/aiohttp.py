@@ -1,11 +1,5 @@
-"""`DefaultAioHttpClient`: `AsyncReplicate` over aiohttp instead of httpcore.
-
-    AsyncReplicate(http_client=DefaultAioHttpClient())    needs `pip install 'replicate[aiohttp]'`
-
-The client is still an `httpx.AsyncClient` (so the request pipeline, retries and errors are the
-ones every client uses); only its transport sends through an aiohttp session, from the
-`httpx-aiohttp` package (see `_aiohttp_transport`). aiohttp loads when the first client is
-built, not on `import replicate`.
+"""`DefaultAioHttpClient`: an `httpx.AsyncClient` (so the pipeline, retries and errors are the usual
+ones) whose transport sends through aiohttp (`aiohttp_transport.py`), loaded when one is built.
 """
 
 from __future__ import annotations

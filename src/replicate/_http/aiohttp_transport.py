@@ -1,17 +1,14 @@
-"""The transport of `DefaultAioHttpClient`: httpx-aiohttp's, with aiohttp's failures renamed.
+"""The transport of `DefaultAioHttpClient` (imports aiohttp): httpx-aiohttp's, failures renamed.
 
-httpx-aiohttp reports aiohttp's failures as httpx errors, but not as our retry rules need them:
-it reports a refused connection, and a server that hung up after the request was sent, both as
-`httpx.ConnectTimeout`. The first reads as a timeout; the second says "never sent", which would
-let a prediction be created twice. `AiohttpTransport` names each failure as httpcore would.
-
-This module imports aiohttp: only `DefaultAioHttpClient()` loads it.
+httpx-aiohttp reports a refused connection, and a server that hung up after the request was sent,
+both as `httpx.ConnectTimeout`. The first reads as a timeout; the second says "never sent", which
+would let a prediction be created twice. So each failure is named as httpcore would name it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Tuple, Type
 
 import aiohttp
 import httpx
@@ -63,31 +60,26 @@ class _Body(httpx.AsyncByteStream):
 _FAILURES = (httpx.TransportError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
+# aiohttp's failure → the httpx error httpcore raises for it. The first that matches: several of
+# these are subclasses of the ones below them. Anything else (a reset, a broken body: the request
+# may have been acted on) is an `httpx.ReadError`.
+_RENAMES: Tuple[Tuple[Any, Type[httpx.TransportError]], ...] = (
+    (aiohttp.ClientProxyConnectionError, httpx.ProxyError),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, unreachable, DNS, TLS: nothing sent
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),  # none within the connect (or pool) timeout
+    ((aiohttp.ServerTimeoutError, asyncio.TimeoutError), httpx.ReadTimeout),
+    (aiohttp.ClientHttpProxyError, httpx.ProxyError),
+    ((aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError), httpx.RemoteProtocolError),  # sent
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+)
+
+
 def _renamed(exc: BaseException, request: httpx.Request) -> BaseException:
     """The httpx error for aiohttp's failure behind `exc` (raised from it); `exc` if none is."""
     cause = exc.__cause__ if isinstance(exc, httpx.TransportError) else exc
     if not isinstance(cause, (aiohttp.ClientError, asyncio.TimeoutError)):
         return exc
-    renamed = _httpx_error(cause)(str(cause) or type(cause).__name__, request=request)
+    error = next((error for kinds, error in _RENAMES if isinstance(cause, kinds)), httpx.ReadError)
+    renamed = error(str(cause) or type(cause).__name__, request=request)
     renamed.__cause__ = cause  # as `raise ... from cause`
     return renamed
-
-
-def _httpx_error(exc: BaseException) -> Any:
-    """The httpx error httpcore raises for what aiohttp reported as `exc`."""
-    # Most specific first: several of these are subclasses of the ones below them.
-    if isinstance(exc, aiohttp.ClientProxyConnectionError):
-        return httpx.ProxyError
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError  # refused, unreachable, DNS, TLS: nothing was sent
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return httpx.ConnectTimeout  # no connection within the connect (or pool) timeout
-    if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
-        return httpx.ReadTimeout
-    if isinstance(exc, aiohttp.ClientHttpProxyError):
-        return httpx.ProxyError
-    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError)):
-        return httpx.RemoteProtocolError  # sent, then no (or no valid) answer
-    if isinstance(exc, aiohttp.InvalidURL):
-        return httpx.UnsupportedProtocol
-    return httpx.ReadError  # a reset or a broken body: the request may have been acted on
