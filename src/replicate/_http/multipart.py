@@ -35,12 +35,6 @@ class DiskFile(io.RawIOBase):
             self._file = open(self.path, "rb")  # noqa: SIM115 - closed at end of file or close()
         return self._file
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
     def seek(self, offset: int, whence: int = 0) -> int:
         return self._open().seek(offset, whence)
 
@@ -52,11 +46,6 @@ class DiskFile(io.RawIOBase):
         if not data or size is None or size < 0:
             self.close()
         return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
     def close(self) -> None:
         if self._file is not None:
