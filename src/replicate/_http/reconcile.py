@@ -25,6 +25,7 @@ import json
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Dict, Generator, Optional, Tuple, Union, cast
@@ -142,7 +143,7 @@ class CreateLedger:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held: Dict[str, float] = {}
-        self._pending: Dict[str, int] = {}
+        self._pending: Counter[str] = Counter()
         self.clock: Optional[Tuple[float, float]] = None
         """The API's clock less ours, as (at least, at most) seconds: what list answers agree on."""
 
@@ -168,19 +169,17 @@ class CreateLedger:
 
     def sending(self, shape: CreateShape) -> None:
         with self._lock:
-            self._pending[shape.key] = self._pending.get(shape.key, 0) + 1
+            self._pending[shape.key] += 1
 
     def settled(self, shape: CreateShape) -> None:
         with self._lock:
-            left = self._pending.get(shape.key, 0) - 1
-            if left > 0:
-                self._pending[shape.key] = left
-            else:
-                self._pending.pop(shape.key, None)
+            self._pending[shape.key] -= 1
+            if self._pending[shape.key] <= 0:
+                del self._pending[shape.key]
 
     def pending(self, shape: CreateShape) -> int:
         with self._lock:
-            return self._pending.get(shape.key, 0)
+            return self._pending[shape.key]
 
     def hold(self, prediction_id: str) -> bool:
         """Claim `prediction_id` for one create; False if another create of ours already holds it."""
