@@ -22,13 +22,12 @@
 
 `may_have_been_created` is set on errors from requests that create something billable
 (predictions, trainings) when the server may have acted on the request before it failed:
-retrying such a request could run the model twice, so the client does not, and says so. It is
-also set when run() or use() created a prediction and then failed to follow it; the message then
-gives the prediction's id.
+retrying could run the model twice, so the client does not, and says so. run() and use() set it
+too when they created a prediction and then failed to follow it; the message gives its id.
 
-Every error pickles (to cross a `multiprocessing` boundary, say) without the request's headers,
-where the API token is: the pickled request keeps its method and URL, the response its status,
-content type and at most `PICKLED_BODY_LIMIT` characters of its body.
+Every error pickles (across a `multiprocessing` boundary, say) without the request's headers,
+where the API token is: the request keeps its method and URL, the response its status, content
+type and at most `PICKLED_BODY_LIMIT` characters of its body.
 """
 
 from __future__ import annotations
@@ -73,17 +72,14 @@ class ReplicateError(Exception):
 
     def __reduce__(self) -> Any:
         # Exception's own pickling calls `cls(*args)`, which these constructors do not take.
-        return (_unpickle, (type(self), self.args, self._pickled_state()))
+        return (_unpickle, (type(self), self.args), self._pickled_state())
 
     def _pickled_state(self) -> Dict[str, Any]:
         return dict(self.__dict__)
 
 
-def _unpickle(cls: Type[ReplicateError], args: Tuple[Any, ...], state: Dict[str, Any]) -> ReplicateError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, *args)
-    error.__dict__.update(state)
-    return error
+def _unpickle(cls: Type[ReplicateError], args: Tuple[Any, ...]) -> ReplicateError:
+    return cls.__new__(cls, *args)  # sets `args`; pickle then sets the state's attributes
 
 
 class ClientClosedError(ReplicateError, RuntimeError):
@@ -105,17 +101,13 @@ class APIError(ReplicateError):
         self.may_have_been_created = False
 
     def _pickled_state(self) -> Dict[str, Any]:
-        state = super()._pickled_state()
-        state["request"] = _bare_request(self.request)
-        if isinstance(state.get("response"), httpx.Response):
-            state["response"] = _bare_response(state["response"], state["request"])
-        state["body"] = _capped(self.body)
+        # the request without its headers (the token) or body (the input): what an error needs to say
+        request = httpx.Request(self.request.method, self.request.url)
+        state: Dict[str, Any] = {**super()._pickled_state(), "request": request, "body": _capped(self.body)}
+        response = state.get("response")
+        if isinstance(response, httpx.Response):
+            state["response"] = _bare_response(response, request)
         return state
-
-
-def _bare_request(request: httpx.Request) -> httpx.Request:
-    """`request` without its headers (the token) or body (the input): what an error needs to say."""
-    return httpx.Request(request.method, request.url)
 
 
 def _bare_response(response: httpx.Response, request: httpx.Request) -> httpx.Response:
@@ -243,11 +235,8 @@ class PredictionCanceledError(ModelError):
 
 
 class PredictionDeadlineError(PredictionCanceledError):
-    """A wait gave up on a prediction still running well past its `deadline` (from `cancel_after`).
-
-    The API cancels such a prediction itself; a wait that still sees it running `DEADLINE_GRACE`
-    seconds later (`replicate._running.run`) cancels it and raises this. `.prediction` is its last known state.
-    """
+    """A wait gave up on a prediction still running `DEADLINE_GRACE` seconds past its `cancel_after`
+    deadline (which the API should have kept), and canceled it. `.prediction` is its last state."""
 
 
 def _describe_failure(prediction: Prediction) -> str:
@@ -284,15 +273,8 @@ def note_may_have_been_created(error: APIError, note: str) -> APIError:
     return error
 
 
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-}
+# Each status class names its code; InternalServerError stands for every 5xx.
+_STATUS_ERRORS = {c.status_code: c for c in APIStatusError.__subclasses__() if c is not InternalServerError}
 
 
 def decode_error_body(response: httpx.Response) -> object:
@@ -315,19 +297,21 @@ def status_error(response: httpx.Response, body: object) -> APIStatusError:
 
 def _status_message(response: httpx.Response, body: object) -> str:
     code = response.status_code
-    reason = response.reason_phrase or ""
-    head = f"{code} {reason}".strip()
+    message = f"{code} {response.reason_phrase or ''}".strip()
     detail: Any = None
+    problems: List[str] = []
     if isinstance(body, dict):
-        detail = body.get("detail") or body.get("title") or body.get("message")  # type: ignore[union-attr]
+        fields = cast("Dict[str, Any]", body)
+        detail = fields.get("detail") or fields.get("title") or fields.get("message")
         if detail is not None and not isinstance(detail, str):
             detail = json.dumps(detail)
+        problems = _field_problems(fields)
     elif isinstance(body, str) and body.strip():
         detail = _snippet(body)
-    message = f"{head}: {_cut(detail)}" if detail else head
-    problems = _field_problems(cast("object", body))
+    if detail:
+        message += ": " + shorten(detail, MESSAGE_DETAIL_LIMIT)
     if problems:
-        message += _cut(" [" + "; ".join(problems) + "]")
+        message += shorten(" [" + "; ".join(problems) + "]", MESSAGE_DETAIL_LIMIT)
     if code == 401:
         message += (
             ". Check your API token: set the REPLICATE_API_TOKEN environment variable or pass"
@@ -340,26 +324,24 @@ MESSAGE_DETAIL_LIMIT = 400
 """Characters of the server's explanation put in a message; `.body` keeps all of it."""
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= MESSAGE_DETAIL_LIMIT else text[: MESSAGE_DETAIL_LIMIT - 1] + "…"
+def shorten(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters (the last an ellipsis) when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _field_problems(body: object, limit: int = 5) -> list[str]:
+def _field_problems(body: Dict[str, Any], limit: int = 5) -> List[str]:
     """Which fields a 422 names (Replicate's `invalid_fields`, or a `validation` list)."""
-    if not isinstance(body, dict):
+    entries = body.get("invalid_fields") or body.get("validation")
+    if not isinstance(entries, list):
         return []
-    found: list[str] = []
-    entries = cast("dict[str, Any]", body).get("invalid_fields") or cast("dict[str, Any]", body).get(
-        "validation"
-    )
-    if isinstance(entries, list):
-        for entry in cast("list[Any]", entries)[:limit]:
-            if isinstance(entry, dict):
-                item = cast("dict[str, Any]", entry)
-                location = cast("list[object]", item.get("location") or [])
-                where = item.get("field") or ".".join(str(part) for part in location)
-                what = item.get("description") or item.get("message") or ""
-                found.append(f"{where}: {what}" if where else str(what))
+    found: List[str] = []
+    for entry in cast("List[Any]", entries)[:limit]:
+        if isinstance(entry, dict):
+            item = cast("Dict[str, Any]", entry)
+            location = cast("List[object]", item.get("location") or [])
+            where = item.get("field") or ".".join(str(part) for part in location)
+            what = item.get("description") or item.get("message") or ""
+            found.append(f"{where}: {what}" if where else str(what))
     return found
 
 
@@ -393,5 +375,4 @@ def _snippet(text: str, limit: int = 200) -> str:
         if closing_angle < 0:
             break  # an unclosed tag runs to the end
         pos = closing_angle + 1
-    plain = " ".join(words)
-    return plain if len(plain) <= limit else plain[: limit - 1] + "…"
+    return shorten(" ".join(words), limit)
