@@ -5,22 +5,18 @@
     Timestamp               `datetime` that also reads the API's 1-9 digit fractions
     BuiltOnAccess           marks a nested model checked with its parent, built when first read
     Abbreviated             a value whose repr is cut to a width, for reprs that stay on a line
-    read_leniently          reads what a strict read refused: unreadable fields the caller can
-                            do without become None (the client's default; see below)
+    read_leniently          reads what a strict read refused, field by field (see below)
 
 Replicate's API grows: a response may carry fields this SDK has not heard of yet, and an enum
-may gain a value (a new prediction status). Neither may break parsing, so models keep extra
-fields (reachable as attributes and in `.to_dict()`), and enum fields are typed
-`OpenEnum[Literal[...]]`, which is `Union[Literal[...], str]`: type checkers still see the known
-values, an unknown one parses.
+may gain a value (a new prediction status). Neither may break parsing: models keep extra fields
+(as attributes and in `.to_dict()`), and an `OpenEnum[Literal[...]]` field accepts any string.
 
-And a field may come back null, or in a shape the spec does not give it, in a response whose
-every other field is fine (a file whose `expires_at` is null). A client reads strictly first
-(fast, in one pass); when that fails, and the client was not made with
-`strict_response_validation=True`, `read_leniently` reads the answer again, field by field:
-a field it cannot read becomes None (its problem logged), unless the model lists it in
-`_needed_fields` (an object's `id`, a prediction's `status`), whose failure fails the call and
-names it.
+A field may also come back null, or in a shape the spec does not give it, in a response whose
+other fields are fine (a file whose `expires_at` is null). A client reads strictly first, in one
+pass; when that fails, and the client was not made with `strict_response_validation=True`,
+`read_leniently` reads the answer again field by field: a field it cannot read becomes None (its
+problem logged), unless the model lists it in `_needed_fields` (an object's `id`, a prediction's
+`status`), whose failure fails the call and names it.
 
 This module is loaded on first use of a type, never by `import replicate`.
 """
@@ -35,17 +31,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Set, Tupl
 import pydantic
 from pydantic import BeforeValidator, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
-from typing_extensions import Annotated, Literal, get_args, get_origin
+from typing_extensions import Annotated, Literal, TypeGuard, get_args, get_origin
 
-__all__ = [
-    "Abbreviated",
-    "BaseModel",
-    "BuiltOnAccess",
-    "OpenEnum",
-    "Timestamp",
-    "UnreadableFieldError",
-    "read_leniently",
-]
+from .errors import shorten
 
 
 class Abbreviated:
@@ -55,8 +43,7 @@ class Abbreviated:
     __slots__ = ("text",)
 
     def __init__(self, value: object, width: int = 80) -> None:
-        text = repr(value)
-        self.text = text if len(text) <= width else text[: width - 1] + "…"
+        self.text = shorten(repr(value), width)
 
     def __repr__(self) -> str:
         return self.text
@@ -73,11 +60,10 @@ class BaseModel(pydantic.BaseModel):
     )
 
     _typed_from_json: ClassVar[bool] = True
-    """Whether a response body (or a page) of these is typed straight from its JSON in one pass,
-    the fastest way for typed fields. Types carrying large free-form JSON (a version's OpenAPI
-    schema) say False: their bodies are read as JSON first, then typed (and their pages item by
-    item; see pagination.py). pydantic-core builds free-form values ~1.6x slower while validating
-    JSON than its plain JSON reader does: a 2 MB page of 25 models took ~40% longer in one pass."""
+    """Whether a body (or page) of these is typed straight from its JSON in one pass, the fastest
+    way for typed fields. Types carrying large free-form JSON (a version's OpenAPI schema) say
+    False: their bodies are read as JSON, then typed (pages item by item; see pagination.py), as
+    pydantic-core builds free-form values ~1.6x slower from JSON (a 2 MB page took ~40% longer)."""
 
     _needed_fields: ClassVar[Tuple[str, ...]] = ("id",)
     """Fields without which the object is of no use: a lenient read (module docstring) fails
@@ -123,13 +109,12 @@ class BaseModel(pydantic.BaseModel):
 
 class BuiltOnAccess:
     """`Annotated[SomeModel, BuiltOnAccess()]` (or `Annotated[Optional[SomeModel], ...]`): the
-    nested object is checked against `SomeModel`'s fields when its parent is read, kept as that
-    checked dict, and built into `SomeModel` the first time the field is read (then kept).
+    nested object is checked against `SomeModel`'s fields with its parent, kept as that checked
+    dict, and built into `SomeModel` when the field is first read. What it shows, equality,
+    `to_dict()` and `to_json()` are a plain nested model's.
 
-    Listing 5,000 predictions builds 5,000 `urls` and 5,000 `metrics` models that a walk seldom
-    reads: a pydantic model costs ~3x a dict of the same fields to build (the instance, its
-    fields-set, its extras), and a page of them held at once kept the garbage collector busy.
-    What the field shows, equality, `to_dict()` and `to_json()` are as for a plain nested model.
+    Why: listing 5,000 predictions builds 5,000 `urls` and `metrics` models a walk seldom reads,
+    and a pydantic model costs ~3x a dict of its fields to build (and kept the collector busy).
     """
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
@@ -185,7 +170,7 @@ class _FieldBuiltOnAccess:
 def _model_in(annotation: Any) -> Type[BaseModel]:
     """`SomeModel` from `SomeModel` or `Optional[SomeModel]`."""
     for candidate in (annotation, *get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+        if _is_model(candidate):
             return candidate
     raise TypeError(f"BuiltOnAccess marks a model or an optional model, not {annotation!r}")
 
@@ -285,8 +270,7 @@ def read_leniently(tp: Any, value: Any, problems: List[str], where: str = "") ->
         return {
             key: read_leniently(args[1], item, problems, f"{where}.{key}") for key, item in entries.items()
         }
-    error = failure.errors()[0]
-    problems.append(f"{where or 'the body'}: {error['msg']} (got {_short(value)})")
+    problems.append(_problem(where or "the body", failure, value))
     return None
 
 
@@ -316,21 +300,19 @@ def _needed(annotation: Any, data: Dict[str, Any], key: str, path: str) -> Any:
     try:
         return _adapter(annotation).validate_python(data[key])
     except pydantic.ValidationError as exc:
-        message = exc.errors()[0]["msg"]
-        raise UnreadableFieldError(f"{path}: {message} (got {_short(data[key])}), and needed") from None
+        raise UnreadableFieldError(_problem(path, exc, data[key]) + ", and needed") from None
 
 
-def _is_model(tp: Any) -> bool:
+def _problem(where: str, failure: pydantic.ValidationError, value: Any) -> str:
+    return f"{where}: {failure.errors()[0]['msg']} (got {shorten(repr(value), 60)})"
+
+
+def _is_model(tp: Any) -> TypeGuard[Type[BaseModel]]:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
 def _str_keys(value: Any) -> Dict[str, Any]:
     return {str(key): item for key, item in value.items()}
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:59] + "…"
 
 
 _adapters: Dict[Any, Any] = {}
