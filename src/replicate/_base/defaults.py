@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
 if TYPE_CHECKING:
     from .._client import AsyncReplicate, Replicate
 
-__all__ = ["async_client", "sync_client"]
-
 
 def _not_set(*_: Any) -> Any:
     raise RuntimeError("replicate's module-level client is set up when the package is imported")

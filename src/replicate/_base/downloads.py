@@ -19,8 +19,6 @@ import weakref
 from pathlib import Path
 from typing import Dict
 
-__all__ = ["download_dir", "remove_downloads"]
-
 _roots: weakref.WeakKeyDictionary[object, Path] = weakref.WeakKeyDictionary()
 _made: Dict[Path, int] = {}
 """Every directory made, and the process that made it (and is to remove it)."""

@@ -11,8 +11,6 @@ import mimetypes
 from typing import Optional
 from urllib.parse import urlsplit
 
-__all__ = ["media_html"]
-
 
 def media_html(url: str, content_type: Optional[str] = None, *, max_width: str = "100%") -> Optional[str]:
     """An `<img>`, `<audio>` or `<video>` tag for the file at `url`, or None for other kinds.

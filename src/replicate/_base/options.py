@@ -1,4 +1,4 @@
-"""Option types shared by every request, and the sentinels (`NOT_GIVEN`, `omit`; see `sentinels.py`)."""
+"""Option types shared by every request (and `NOT_GIVEN`, from `sentinels.py`)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,13 @@ from typing import Any, Dict, Mapping, Optional, Union
 import httpx
 from typing_extensions import TypedDict
 
-from .sentinels import NOT_GIVEN, NotGiven, Omit, omit
-
-__all__ = [
-    "NOT_GIVEN",
-    "Body",
-    "Headers",
-    "NotGiven",
-    "Omit",
-    "Query",
-    "RequestOptions",
-    "Timeout",
-    "omit",
-]
+from .sentinels import NOT_GIVEN as NOT_GIVEN
+from .sentinels import NotGiven, Omit
 
 Timeout = httpx.Timeout
 TimeoutTypes = Union[float, httpx.Timeout, None]
 Headers = Mapping[str, Union[str, Omit]]
 Query = Mapping[str, object]
-Body = object
 
 
 class RequestOptions(TypedDict, total=False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import sys
@@ -37,11 +38,6 @@ def token_from_environment() -> Optional[str]:
 def _token_from_cog_scope() -> Optional[str]:
     # Inside a Cog model, each prediction can carry its own token; `cog` is optional.
     if "cog" not in sys.modules:
-        import importlib
-        import importlib.util
-
-        if importlib.util.find_spec("cog") is None:
-            return None
         try:
             importlib.import_module("cog")
         except Exception:

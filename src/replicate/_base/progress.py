@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Optional
 
-__all__ = ["PredictionProgress", "parse_progress"]
-
 _BAR = re.compile(r"(\d+(?:\.\d+)?)%\s*\|[^|\r\n]*\|\s*(\d+)/(\d+)")
 
 

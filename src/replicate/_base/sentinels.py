@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Literal, final
 
-__all__ = ["NOT_GIVEN", "NotGiven", "Omit", "omit"]
-
 
 @final
 class NotGiven:

@@ -23,8 +23,6 @@ from typing import Dict, Iterable, Mapping, Optional, Tuple, Union, cast
 
 from .errors import ReplicateError
 
-__all__ = ["WebhookHeaders", "WebhookVerificationError", "sign", "verify_signature"]
-
 WebhookHeaders = Union[Mapping[str, str], Iterable[Tuple[Union[str, bytes], Union[str, bytes]]]]
 """A webhook request's headers: a mapping, or (name, value) pairs."""
 
@@ -91,7 +89,7 @@ def _header(headers: Dict[str, str], name: str) -> str:
     return value
 
 
-def body_bytes(body: object) -> bytes:
+def _body_bytes(body: object) -> bytes:
     """The raw body of a webhook request, or a TypeError saying what to pass instead."""
     if isinstance(body, str):
         return body.encode()
@@ -111,14 +109,14 @@ def _check_tolerance(tolerance: object) -> float:
     return float(tolerance)
 
 
-def _signature(key: bytes, webhook_id: str, timestamp: int, body: Union[str, bytes]) -> str:
-    message = f"{webhook_id}.{timestamp}.".encode() + body_bytes(body)
+def _signature(key: bytes, webhook_id: str, timestamp: int, body: bytes) -> str:
+    message = f"{webhook_id}.{timestamp}.".encode() + body
     return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
 
 
 def sign(body: Union[str, bytes], *, webhook_id: str, timestamp: int, secret: Optional[str] = None) -> str:
     """The `v1,<signature>` entry Replicate would send for this body (handy in tests)."""
-    return "v1," + _signature(_key(secret), webhook_id, timestamp, body)
+    return "v1," + _signature(_key(secret), webhook_id, timestamp, _body_bytes(body))
 
 
 def verify_signature(
@@ -132,7 +130,7 @@ def verify_signature(
     Arguments of the wrong kind (a parsed body, a NaN tolerance) raise TypeError or ValueError.
     """
     tolerance = _check_tolerance(tolerance)
-    body_bytes(body)
+    payload = _body_bytes(body)
     key = _key(secret)
     found = _headers(headers)
     webhook_id = _header(found, "webhook-id")
@@ -151,7 +149,7 @@ def verify_signature(
         raise WebhookVerificationError(
             f"The webhook's timestamp is {timestamp - int(now)} s in the future (tolerance {tolerance:g} s)"
         )
-    expected = _signature(key, webhook_id, timestamp, body).encode()
+    expected = _signature(key, webhook_id, timestamp, payload).encode()
     for entry in signatures.split():
         version, _, signature = entry.partition(",")
         if version == "v1" and hmac.compare_digest(signature.encode(), expected):
