@@ -240,8 +240,7 @@ class PredictionDeadlineError(PredictionCanceledError):
 
 
 def _describe_failure(prediction: Prediction) -> str:
-    status = prediction.status
-    text = f"Prediction {prediction.id} {status}"
+    text = f"Prediction {prediction.id} {prediction.status}"
     if prediction.error:
         text += f": {prediction.error}"
     return text + logs_tail(prediction.logs)

@@ -52,12 +52,7 @@ class Abbreviated:
 class BaseModel(pydantic.BaseModel):
     """A typed API object: declared fields as attributes, unknown fields kept as attributes too."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        protected_namespaces=(),
-        arbitrary_types_allowed=False,
-    )
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     _typed_from_json: ClassVar[bool] = True
     """Whether a body (or page) of these is typed straight from its JSON in one pass, the fastest
