@@ -9,8 +9,6 @@ from .._http.call import Call
 from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import AccountGetResponse
 
-__all__ = ["Account"]
-
 
 class Account(Resource[E, V]):
     with_raw_response: Account[E, Raw]

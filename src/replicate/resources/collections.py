@@ -9,8 +9,6 @@ from .._http.call import Call, PageCall, expand_path
 from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import CollectionGetResponse, CollectionListResponse
 
-__all__ = ["Collections"]
-
 
 class Collections(Resource[E, V]):
     with_raw_response: Collections[E, Raw]

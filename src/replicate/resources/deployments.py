@@ -16,10 +16,9 @@ from ..types import (
     DeploymentListResponse,
     DeploymentUpdateResponse,
     Prediction,
+    WebhookEvent,
 )
-from .predictions import WebhookEvent, prediction_create_call
-
-__all__ = ["DeploymentPredictions", "Deployments"]
+from .predictions import prediction_create_call
 
 
 def _deployment_path(suffix: str, deployment_owner: str, deployment_name: str) -> str:

@@ -12,8 +12,6 @@ from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from .._http.multipart import FileTypes, multipart_file
 from ..types import FileCreateResponse, FileGetResponse, FileListResponse
 
-__all__ = ["Files"]
-
 
 class Files(Resource[E, V]):
     with_raw_response: Files[E, Raw]

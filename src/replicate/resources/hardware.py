@@ -9,8 +9,6 @@ from .._http.call import Call
 from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import HardwareListResponse
 
-__all__ = ["Hardware"]
-
 
 class Hardware(Resource[E, V]):
     with_raw_response: Hardware[E, Raw]

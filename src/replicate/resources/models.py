@@ -17,11 +17,10 @@ from ..types import (
     ModelSearchResponse,
     ModelUpdateResponse,
     Prediction,
+    WebhookEvent,
 )
 from ..types.models import VersionGetResponse, VersionListResponse
-from .predictions import WebhookEvent, prediction_create_call
-
-__all__ = ["Examples", "ModelPredictions", "Models", "Readme", "Versions"]
+from .predictions import prediction_create_call
 
 
 def _model_path(suffix: str, model_owner: str, model_name: str, **more: str) -> str:

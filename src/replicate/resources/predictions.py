@@ -16,8 +16,6 @@ from .._http.call import Call, CreatedPageCall, check_json, drop_unset, expand_p
 from .._http.endpoint import E, Raw, Resource, Sleep, Step, Streamed, V, endpoint, procedure
 from ..types import Prediction, WebhookEvent
 
-__all__ = ["Predictions", "prediction_create_call"]
-
 _PREFER = re.compile(r"^wait(=([1-9]|[1-5][0-9]|60))?$")
 
 

@@ -9,10 +9,13 @@ from typing_extensions import Unpack
 from .._base.options import NOT_GIVEN, NotGiven, RequestOptions
 from .._http.call import Call, PageCall, check_json, expand_path
 from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
-from ..types import TrainingCancelResponse, TrainingCreateResponse, TrainingGetResponse, TrainingListResponse
-from .predictions import WebhookEvent
-
-__all__ = ["Trainings"]
+from ..types import (
+    TrainingCancelResponse,
+    TrainingCreateResponse,
+    TrainingGetResponse,
+    TrainingListResponse,
+    WebhookEvent,
+)
 
 
 class Trainings(Resource[E, V]):

@@ -15,8 +15,6 @@ from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import Prediction, Training
 from ..types.webhooks.default import SecretGetResponse
 
-__all__ = ["Default", "Secret", "Webhooks"]
-
 
 class Webhooks(Resource[E, V]):
     with_raw_response: Webhooks[E, Raw]

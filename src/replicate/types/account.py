@@ -7,8 +7,6 @@ from typing_extensions import Literal
 
 from .._base.models import BaseModel
 
-__all__ = ["Account", "AccountType"]
-
 AccountType = Literal["organization", "user"]
 
 

@@ -6,8 +6,6 @@ from typing import List, Optional
 from .._base.models import BaseModel
 from .model import Model
 
-__all__ = ["Collection", "CollectionSummary"]
-
 
 class CollectionSummary(BaseModel):
     """One item of `GET /collections`."""

@@ -14,15 +14,6 @@ from typing_extensions import NotRequired, Required, TypedDict
 
 from .._base.models import BaseModel, Timestamp
 
-__all__ = [
-    "File",
-    "FileChecksums",
-    "FileContent",
-    "FileCreateParams",
-    "FileDownloadParams",
-    "FileURLs",
-]
-
 
 class FileChecksums(BaseModel):
     """Digests of the file's content, as hex strings."""

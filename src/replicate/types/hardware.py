@@ -4,8 +4,6 @@ from typing import List, Optional
 
 from .._base.models import BaseModel
 
-__all__ = ["Hardware", "HardwareListResponse"]
-
 
 class Hardware(BaseModel):
     """One kind of hardware: `sku` is what `models.create` and deployments take."""

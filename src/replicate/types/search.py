@@ -14,15 +14,6 @@ from typing_extensions import NotRequired, Required, TypedDict
 from .._base.models import BaseModel
 from .model import Model
 
-__all__ = [
-    "SearchCollection",
-    "SearchModelMetadata",
-    "SearchModelResult",
-    "SearchPage",
-    "SearchParams",
-    "SearchResponse",
-]
-
 
 class SearchModelMetadata(BaseModel):
     """What search knows about a matching model beyond the model itself."""

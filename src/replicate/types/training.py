@@ -15,15 +15,6 @@ from typing_extensions import Literal, NotRequired, Required, TypedDict
 from .._base.models import BaseModel, OpenEnum, Timestamp
 from .prediction import PredictionSource, WebhookEvent
 
-__all__ = [
-    "Training",
-    "TrainingCreateParams",
-    "TrainingMetrics",
-    "TrainingOutput",
-    "TrainingStatus",
-    "TrainingURLs",
-]
-
 TrainingStatus = Literal["starting", "processing", "succeeded", "failed", "canceled", "aborted"]
 
 

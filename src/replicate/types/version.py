@@ -4,8 +4,6 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 
 from .._base.models import Abbreviated, BaseModel, Timestamp
 
-__all__ = ["Version"]
-
 
 class Version(BaseModel):
     """A version, as `GET /models/{model_owner}/{model_name}/versions/{version_id}` returns it."""

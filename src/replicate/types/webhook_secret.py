@@ -4,8 +4,6 @@ from typing import Optional
 
 from .._base.models import BaseModel
 
-__all__ = ["WebhookSecret"]
-
 
 class WebhookSecret(BaseModel):
     """`key` is `whsec_` followed by the base64 HMAC key that signs webhook requests."""
