@@ -9,22 +9,13 @@ Also the request parameters of `deployments.create`, `.update`, `.get`, `.delete
 `deployments.predictions.create`.
 """
 
-from typing import ClassVar, List, Mapping, Optional, Tuple
+from typing import ClassVar, Optional, Tuple
 
 from typing_extensions import NotRequired, Required, TypedDict
 
 from .._base.models import BaseModel, Timestamp
 from .account import Account
-from .prediction import WebhookEvent
-
-__all__ = [
-    "Deployment",
-    "DeploymentConfiguration",
-    "DeploymentCreateParams",
-    "DeploymentPredictionCreateParams",
-    "DeploymentRelease",
-    "DeploymentUpdateParams",
-]
+from .prediction import _PredictionRequest
 
 
 class DeploymentConfiguration(BaseModel):
@@ -78,16 +69,9 @@ class DeploymentUpdateParams(TypedDict, total=False):
     version: NotRequired[str]
 
 
-class DeploymentPredictionCreateParams(TypedDict, total=False):
-    """`deployments.predictions.create`: `POST /deployments/{deployment_owner}/{deployment_name}/predictions`
-    (body) with the `Prefer` and `Cancel-After` headers. Exported as
-    `replicate.types.deployments.PredictionCreateParams`."""
+class DeploymentPredictionCreateParams(_PredictionRequest, total=False):
+    """`deployments.predictions.create`: `POST /deployments/{deployment_owner}/{deployment_name}/predictions`.
+    Exported as `replicate.types.deployments.PredictionCreateParams`."""
 
     deployment_owner: Required[str]
     deployment_name: Required[str]
-    input: Required[Mapping[str, object]]
-    stream: NotRequired[bool]
-    webhook: NotRequired[str]
-    webhook_events_filter: NotRequired[List[WebhookEvent]]
-    prefer: NotRequired[str]
-    cancel_after: NotRequired[str]

@@ -9,24 +9,14 @@ Also the request parameters of `models.create`, `.update`, `.list`, `.get`, `.de
 `.search`, `models.readme.get`, `models.examples.list` and `models.predictions.create`.
 """
 
-from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, ClassVar, Dict, Iterator, Optional, Tuple, Union
 
 from pydantic import Field
 from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
 
 from .._base.models import BaseModel, Timestamp
-from .prediction import Prediction, WebhookEvent
+from .prediction import Prediction, _PredictionRequest
 from .version import Version
-
-__all__ = [
-    "Model",
-    "ModelCreateParams",
-    "ModelListParams",
-    "ModelPredictionCreateParams",
-    "ModelSearchParams",
-    "ModelUpdateParams",
-    "ModelVisibility",
-]
 
 ModelVisibility = Literal["public", "private"]
 
@@ -106,16 +96,9 @@ class ModelSearchParams(TypedDict, total=False):
     body: Required[str]
 
 
-class ModelPredictionCreateParams(TypedDict, total=False):
-    """`models.predictions.create`: `POST /models/{model_owner}/{model_name}/predictions` (body)
-    with the `Prefer` and `Cancel-After` headers. Exported as
-    `replicate.types.models.PredictionCreateParams`."""
+class ModelPredictionCreateParams(_PredictionRequest, total=False):
+    """`models.predictions.create`: `POST /models/{model_owner}/{model_name}/predictions`.
+    Exported as `replicate.types.models.PredictionCreateParams`."""
 
     model_owner: Required[str]
     model_name: Required[str]
-    input: Required[Mapping[str, object]]
-    stream: NotRequired[bool]
-    webhook: NotRequired[str]
-    webhook_events_filter: NotRequired[List[WebhookEvent]]
-    prefer: NotRequired[str]
-    cancel_after: NotRequired[str]

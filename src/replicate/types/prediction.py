@@ -20,17 +20,6 @@ from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDi
 from .._base.models import Abbreviated, BaseModel, BuiltOnAccess, OpenEnum, Timestamp
 from .._base.progress import PredictionProgress, parse_progress
 
-__all__ = [
-    "Prediction",
-    "PredictionCreateParams",
-    "PredictionListParams",
-    "PredictionMetrics",
-    "PredictionSource",
-    "PredictionStatus",
-    "PredictionURLs",
-    "WebhookEvent",
-]
-
 PredictionStatus = Literal["starting", "processing", "succeeded", "failed", "canceled", "aborted"]
 """Where a prediction is. `succeeded`, `failed`, `canceled` and `aborted` are terminal; a
 prediction still running when a `Prefer: wait` window ends reads `starting`."""
@@ -152,16 +141,22 @@ class Prediction(BaseModel):
         return f'<div style="{style}">' + "".join(parts) + "</div>"
 
 
-class PredictionCreateParams(TypedDict, total=False):
-    """`predictions.create`: `POST /predictions` (body) with the `Prefer` and `Cancel-After` headers."""
+class _PredictionRequest(TypedDict, total=False):
+    """What every prediction create takes: the body's `input` and options, the `Prefer` and
+    `Cancel-After` headers. The three `...PredictionCreateParams` add where the model comes from."""
 
-    version: Required[str]
     input: Required[Mapping[str, object]]
     stream: NotRequired[bool]
     webhook: NotRequired[str]
     webhook_events_filter: NotRequired[List[WebhookEvent]]
     prefer: NotRequired[str]
     cancel_after: NotRequired[str]
+
+
+class PredictionCreateParams(_PredictionRequest, total=False):
+    """`predictions.create`: `POST /predictions`."""
+
+    version: Required[str]
 
 
 class PredictionListParams(TypedDict, total=False):
