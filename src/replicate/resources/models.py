@@ -8,7 +8,7 @@ from typing import List, Mapping, Union
 from typing_extensions import Literal, Unpack
 
 from .._base.options import NOT_GIVEN, NotGiven, RequestOptions
-from .._http.call import Call, PageCall, drop_unset, expand_path
+from .._http.call import Call, PageCall, expand_path
 from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
 from ..types import (
     ModelCreateResponse,
@@ -102,7 +102,7 @@ class Models(Resource[E, V]):
             "weights_url": weights_url,
         }
         path = _model_path("", model_owner, model_name)
-        return Call("PATCH", path, ModelUpdateResponse, body=drop_unset(body), options=options)
+        return Call("PATCH", path, ModelUpdateResponse, body=body, options=options)
 
     @endpoint
     def list(

@@ -1,12 +1,9 @@
 """A deployment: a named, scalable endpoint for one model version on chosen hardware.
 
-    Deployment
-      └── current_release: DeploymentRelease
-            ├── configuration: DeploymentConfiguration   hardware, min/max instances
-            └── created_by: Account
-
-Also the request parameters of `deployments.create`, `.update`, `.get`, `.delete` and
-`deployments.predictions.create`.
+Deployment
+  └── current_release: DeploymentRelease
+        ├── configuration: DeploymentConfiguration   hardware, min/max instances
+        └── created_by: Account
 """
 
 from typing import ClassVar, Optional, Tuple

@@ -1,10 +1,8 @@
 """An uploaded file: what `POST /files` stores and `GET /files` lists, for use as a prediction input.
 
-    File
-      ├── checksums: FileChecksums
-      └── urls: FileURLs
-
-Also the request parameters of `files.create`, `.get`, `.delete` and `.download`.
+File
+  ├── checksums: FileChecksums
+  └── urls: FileURLs
 """
 
 import os

@@ -4,9 +4,6 @@ collections and search return it.
     Model
       ├── latest_version: Version
       └── default_example: Prediction
-
-Also the request parameters of `models.create`, `.update`, `.list`, `.get`, `.delete`,
-`.search`, `models.readme.get`, `models.examples.list` and `models.predictions.create`.
 """
 
 from typing import Any, ClassVar, Dict, Iterator, Optional, Tuple, Union

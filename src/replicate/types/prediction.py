@@ -4,11 +4,8 @@
       ├── urls: PredictionURLs       get / cancel / stream / web
       └── metrics: PredictionMetrics
 
-Also the request parameters of `predictions.create`, `.list`, `.get` and `.cancel`.
-
-`repr(prediction)` and `print(prediction)` show the id, model, status, and the error or output
-cut to a line (never the input or logs); in a notebook a prediction
-shows a small status card (`_repr_html_`): status, timing, progress, error, output preview.
+`repr(prediction)` shows the id, model, status, and the error or output cut to a line (never
+the input or logs); in a notebook, a status card: status, timing, progress, error, output preview.
 """
 
 import html

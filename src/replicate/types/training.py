@@ -1,11 +1,9 @@
 """A training: a run of a model version's `train()` that pushes a new version to a destination.
 
-    Training
-      ├── urls: TrainingURLs
-      ├── metrics: TrainingMetrics
-      └── output: TrainingOutput      the new version and its weights
-
-Also the request parameters of `trainings.create`, `.get` and `.cancel`.
+Training
+  ├── urls: TrainingURLs
+  ├── metrics: TrainingMetrics
+  └── output: TrainingOutput      the new version and its weights
 """
 
 from typing import Dict, List, Mapping, Optional

@@ -1,5 +1,3 @@
 """Types of `client.webhooks`."""
 
 from .default import SecretGetResponse as SecretGetResponse
-
-__all__ = ["SecretGetResponse"]
