@@ -8,9 +8,4 @@ VersionGetResponse = Version
 ReadmeGetResponse = str
 """`GET /models/{model_owner}/{model_name}/readme` answers with the README as markdown text."""
 
-__all__ = [
-    "PredictionCreateParams",
-    "ReadmeGetResponse",
-    "VersionGetResponse",
-    "VersionListResponse",
-]
+__all__ = ["PredictionCreateParams", "ReadmeGetResponse", "VersionGetResponse", "VersionListResponse"]
