@@ -1,43 +1,38 @@
-"""Running a model as a generator of steps, performed by one of two small drivers.
+"""Steps, and the two drivers that perform them: the only I/O of a request and of a run.
 
-`run()`, `use()` and `stream()` each do several things in order: upload files, create the
-prediction, follow its event stream or poll it, download nothing until asked. Each of those
-behaviours is written once, as a generator that yields what it needs done and receives the
-result, the way `endpoint.procedure` does for `predictions.wait`:
+What takes several requests in order (one exchange with its retries, `predictions.wait`, a whole
+`run()`) is written once, as a generator that yields steps and receives each one's result:
 
-    steps = run_steps(...)             # pure logic: decides, never does I/O
-        Send(request)    → httpx.Response     (sent; its body unread)
-        Read(resp, limit) → None              (the body read, within a deadline and a size cap)
-        Call(...)        → parsed result      (client._request / await client._request)
-        Sleep(s)         → None
-        Gather([calls])  → [results]          (one after another / concurrently)
-        OpenStream(call) → OpenResponse       (an unread streaming response)
-        ReadChunk(open)  → bytes, b"" at end
-        Emit(values)     → None               (hand values, in order, to whoever iterates)
-        Running(cancel)  → None               (the call that cancels the work if the caller gives up)
-    complete(client, steps) / iterate(client, steps)              ← sync driver
-    await async_complete(client, steps) / async_iterate(...)      ← async driver
+    Send(request, deadline) → httpx.Response    its body unread
+    Read(response, limit)   → None              the body read, within a deadline and a size cap
+    Call(...)               → parsed result     client._request
+    Sleep(seconds)          → None
+    Gather([calls])         → [results]         one after another / concurrently
+    OpenStream(call)        → OpenResponse      a streaming response, unread
+    ReadChunk(open)         → bytes, b"" at end
+    Emit(values)            → None              values handed, in order, to whoever iterates
+    Running(cancel)         → None              the call that cancels the work if the caller gives up
 
-One request is steps too: `client._exchange(call)` yields `Send`, `Read` and `Sleep` (and, to
-find a create whose outcome is unknown, `Call`s), performed by the same drivers (`drive`).
-The drivers differ only in awaiting. They also own clean-up: open responses are closed
-whatever happens, and while a `Running` step is in force its cancel call is made (best effort,
-bounded) when the caller gives up: an async task cancelled, or Ctrl-C in sync code. A caller who
-gives up while a create has not answered yet (held open by `Prefer: wait`, say) gets its
-prediction found (`reconcile.cancel_abandoned`) and cancelled too. Either way the end is one
-warning on the `replicate` logger (printed to stderr when logging is not configured) naming the
-prediction and what was done with it.
+`SyncDriver` performs them with an `httpx.Client`, `AsyncDriver` awaits an `httpx.AsyncClient`;
+the two differ only in awaiting. A request is `drive`n (`client._exchange(call)`); a run is
+`complete`d or `iterate`d (`async_complete` / `async_iterate`), which also clean up: open
+responses are closed whatever happens, and when the caller gives up (Ctrl-C, a task cancelled)
+while a `Running` step is in force, or while a create has not answered yet, its prediction is
+found if need be (`reconcile.cancel_abandoned`) and cancelled, best effort and bounded. One
+warning on the `replicate` logger names the prediction and what was done with it.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
     Any,
     AsyncIterator,
     Generator,
+    Generic,
     List,
     Optional,
     Sequence,
@@ -57,35 +52,15 @@ from .reconcile import ABANDON_SETTLE, cancel_abandoned
 if TYPE_CHECKING:
     from .io import AsyncClient, SyncClient
 
-__all__ = [
-    "CANCEL_TIMEOUT",
-    "AsyncDriver",
-    "Read",
-    "Send",
-    "Sleep",
-    "SyncDriver",
-    "Emit",
-    "Gather",
-    "OpenResponse",
-    "OpenStream",
-    "ReadChunk",
-    "Running",
-    "RunStep",
-    "async_complete",
-    "async_iterate",
-    "complete",
-    "iterate",
-]
-
 R = TypeVar("R")
+ClientT = TypeVar("ClientT", "SyncClient", "AsyncClient")
 
 CANCEL_TIMEOUT = 3.0
 """How long cancelling an abandoned prediction may take before we give up on it."""
 
 
 class Send:
-    """Send `request` by `deadline` (the attempt's, see `limits.py`); the response comes back
-    with its body unread (see `Read`)."""
+    """Send `request` by `deadline` (the attempt's, see `limits.py`)."""
 
     __slots__ = ("deadline", "request")  # plain slots, not a dataclass: one per attempt, on the hot path
 
@@ -95,7 +70,7 @@ class Send:
 
 
 class Read:
-    """Read `response`'s body, within `limit` (the attempt's deadline, a size cap)."""
+    """Read `response`'s body within `limit`."""
 
     __slots__ = ("limit", "response")
 
@@ -106,47 +81,36 @@ class Read:
 
 @dataclass(frozen=True)
 class Gather:
-    """Make these calls (concurrently where the driver can) and send back their results in order."""
-
     calls: List[Call[Any]]
 
 
 @dataclass(frozen=True)
 class OpenStream:
-    """Send this call and send back the response unread, as an `OpenResponse`."""
-
     call: Call[Any]
 
 
 @dataclass(eq=False)
 class OpenResponse:
-    """A response being read a chunk at a time (the driver knows how)."""
-
     response: httpx.Response
     chunks: Any = field(repr=False)
 
 
 @dataclass(frozen=True)
 class ReadChunk:
-    """Read the next chunk of an open response: bytes, or b"" once it has ended."""
-
     open: OpenResponse
 
 
 @dataclass(frozen=True)
 class Emit:
-    """Hand `values`, in order, to the caller iterating the steps (streamed output chunks, say).
-
-    A batch, not one value: a token stream decodes dozens of events from one read, and a step
-    per token would cost more than decoding it.
-    """
+    """A batch, not one value: a token stream decodes dozens of events from one read, and a step
+    per token would cost more than decoding it."""
 
     values: Sequence[Any]
 
 
 @dataclass(frozen=True)
 class Running:
-    """Something runs on our behalf (`what`, for the warning): make `cancel` (read as an
+    """Something runs on our behalf (`what`, for the warning): `cancel` it (read as an
     `httpx.Response`) if the caller gives up. `Running(None)`: it ended."""
 
     cancel: Optional[Call[Any]]
@@ -180,47 +144,61 @@ def _tell(what: str) -> None:
     logger.warning("replicate: the run was interrupted; %s.", what)
 
 
-# -- sync ------------------------------------------------------------------------------------------
+class _Driver(Generic[ClientT]):
+    """What both drivers hold: what is open, and what to cancel if the caller gives up."""
 
-
-class SyncDriver:
-    """Performs steps with a `SyncClient`: one request's exchange (`drive`), or a run's (`iterate`)."""
-
-    def __init__(self, client: SyncClient) -> None:
+    def __init__(self, client: ClientT) -> None:
         self.client = client
         self.running: Optional[Running] = None
         self.creating: Optional[Tuple[Call[Any], float]] = None
         self.open: List[OpenResponse] = []
 
-    def drive(self, steps: Generator[Any, Any, R]) -> R:
-        """Perform an exchange's steps to its end and return its result (the response)."""
+    def _opened(self, response: httpx.Response, chunks: Any) -> OpenResponse:
+        opened = OpenResponse(response, chunks)
+        self.open.append(opened)
+        return opened
+
+    def _abandoned(self, kind: Optional[type]) -> Optional[Steps[str]]:
+        """The steps that cancel what runs on our behalf, if the run was left by an exception of
+        this `kind` while it ran: not when it ended, raised (the steps' own decision) or was
+        closed by whoever iterated it, but on Ctrl-C or a cancelled task."""
+        if kind is None or issubclass(kind, (Exception, GeneratorExit)):
+            return None
+        if not (self.running or self.creating):
+            return None
+        steps = _abandon_steps(self.running, self.creating, self.client._creates)
+        self.running = self.creating = None
+        return steps
+
+
+class SyncDriver(_Driver["SyncClient"]):
+    """Performs steps with a `SyncClient`; a context manager for a run's clean-up."""
+
+    def drive(self, steps: Generator[Any, Any, Any]) -> Any:
+        """Perform `steps` until they return (what they return) or emit (the `Emit`: hand its
+        values over, then drive on)."""
         http = self.client._http
-        step = next(steps)
-        while True:
-            try:
-                # Sending and reading first: they are almost every step of every request.
-                if type(step) is Send:
-                    result: Any = send_within(http, step.request, step.deadline)
-                elif type(step) is Read:
-                    result = read_body(step.response, step.limit)
-                else:
-                    result = self.perform(step)
-            except Exception as exc:
+        try:
+            step = steps.send(None)
+            while True:
                 try:
+                    # Sending and reading first: they are almost every step of every request.
+                    if type(step) is Send:
+                        result: Any = send_within(http, step.request, step.deadline)
+                    elif type(step) is Read:
+                        result = read_body(step.response, step.limit)
+                    elif type(step) is Emit:
+                        return step
+                    else:
+                        result = self.perform(step)
+                except Exception as exc:
                     step = steps.throw(exc)
-                except StopIteration as done:
-                    return done.value  # type: ignore[no-any-return]
-            else:
-                try:
+                else:
                     step = steps.send(result)
-                except StopIteration as done:
-                    return done.value  # type: ignore[no-any-return]
+        except StopIteration as done:
+            return done.value
 
     def perform(self, step: RunStep) -> Any:
-        if isinstance(step, Send):
-            return send_within(self.client._http, step.request, step.deadline)
-        if isinstance(step, Read):
-            return read_body(step.response, step.limit)
         if isinstance(step, Call):
             if not step.billable:
                 return self.client._request(step)
@@ -234,9 +212,7 @@ class SyncDriver:
             return time.sleep(step.seconds)
         if isinstance(step, OpenStream):
             response = self.client._send(step.call, stream=True)
-            opened = OpenResponse(response, response.iter_bytes())
-            self.open.append(opened)
-            return opened
+            return self._opened(response, response.iter_bytes())
         if isinstance(step, Gather):
             return [self.client._request(call) for call in step.calls]
         if isinstance(step, Running):
@@ -244,13 +220,15 @@ class SyncDriver:
             return None
         raise TypeError(f"Not a step: {step!r}")
 
-    def finish(self, abandoned: bool) -> None:
+    def __enter__(self) -> SyncDriver:
+        return self
+
+    def __exit__(self, kind: Optional[type], *_: object) -> None:
         for opened in self.open:
             opened.response.close()
         self.open.clear()
-        if abandoned and (self.running or self.creating):
-            steps = _abandon_steps(self.running, self.creating, self.client._creates)
-            self.running = self.creating = None
+        steps = self._abandoned(kind)
+        if steps is not None:
             abandon(self.client, steps)
 
 
@@ -264,82 +242,49 @@ def abandon(client: SyncClient, steps: Steps[str]) -> None:
 
 def iterate(client: SyncClient, steps: Steps[R]) -> Generator[Any, None, R]:
     """Perform `steps`, yielding each emitted value; returns what the steps return."""
-    driver = SyncDriver(client)
-    abandoned = True
-    try:
-        step = next(steps)
+    with SyncDriver(client) as driver, closing(steps):
         while True:
-            if isinstance(step, Emit):
-                yield from step.values
-                step = steps.send(None)
-                continue
-            try:
-                result = driver.perform(step)
-            except Exception as exc:
-                step = steps.throw(exc)
-            else:
-                step = steps.send(result)
-    except StopIteration as done:
-        abandoned = False
-        return done.value  # type: ignore[no-any-return]
-    except (Exception, GeneratorExit):
-        abandoned = False  # the steps raised (their own decision) or the caller stopped iterating
-        raise
-    finally:
-        steps.close()
-        driver.finish(abandoned)
+            step = driver.drive(steps)
+            if type(step) is not Emit:
+                return step  # type: ignore[no-any-return]
+            yield from step.values
 
 
 def complete(client: SyncClient, steps: Steps[R]) -> R:
     """Perform `steps` to the end (ignoring emitted values) and return their result."""
-    run = iterate(client, steps)
-    try:
-        while True:
-            next(run)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+    with SyncDriver(client) as driver, closing(steps):
+        step = driver.drive(steps)
+        while type(step) is Emit:
+            step = driver.drive(steps)
+        return step  # type: ignore[no-any-return]
 
 
-# -- async -----------------------------------------------------------------------------------------
-
-
-class AsyncDriver:
+class AsyncDriver(_Driver["AsyncClient"]):
     """`SyncDriver`, awaited, with an `AsyncClient`."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self.client = client
-        self.running: Optional[Running] = None
-        self.creating: Optional[Tuple[Call[Any], float]] = None
-        self.open: List[OpenResponse] = []
-
-    async def drive(self, steps: Generator[Any, Any, R]) -> R:
-        """Perform an exchange's steps to its end and return its result (the response)."""
+    async def drive(self, steps: Generator[Any, Any, Any]) -> Any:
+        """Perform `steps` until they return (what they return) or emit (the `Emit`)."""
         http = self.client._http
-        step = next(steps)
-        while True:
-            try:
-                if type(step) is Send:
-                    result: Any = await asend_within(http, step.request, step.deadline)
-                elif type(step) is Read:
-                    result = await aread_body(step.response, step.limit)
-                else:
-                    result = await self.perform(step)
-            except Exception as exc:
+        try:
+            step = steps.send(None)
+            while True:
                 try:
+                    if type(step) is Send:
+                        result: Any = await asend_within(http, step.request, step.deadline)
+                    elif type(step) is Read:
+                        result = await aread_body(step.response, step.limit)
+                    elif type(step) is Emit:
+                        return step
+                    else:
+                        result = await self.perform(step)
+                except Exception as exc:
                     step = steps.throw(exc)
-                except StopIteration as done:
-                    return done.value  # type: ignore[no-any-return]
-            else:
-                try:
+                else:
                     step = steps.send(result)
-                except StopIteration as done:
-                    return done.value  # type: ignore[no-any-return]
+        except StopIteration as done:
+            return done.value
 
     async def perform(self, step: RunStep) -> Any:
-        if isinstance(step, Send):
-            return await asend_within(self.client._http, step.request, step.deadline)
-        if isinstance(step, Read):
-            return await aread_body(step.response, step.limit)
         if isinstance(step, Call):
             if not step.billable:
                 return await self.client._request(step)
@@ -358,9 +303,7 @@ class AsyncDriver:
             return await anyio.sleep(step.seconds)
         if isinstance(step, OpenStream):
             response = await self.client._send(step.call, stream=True)
-            opened = OpenResponse(response, response.aiter_bytes())
-            self.open.append(opened)
-            return opened
+            return self._opened(response, response.aiter_bytes())
         if isinstance(step, Gather):
             return await _gather(self.client, step.calls)
         if isinstance(step, Running):
@@ -368,8 +311,12 @@ class AsyncDriver:
             return None
         raise TypeError(f"Not a step: {step!r}")
 
-    async def finish(self, abandoned: bool) -> None:
-        if not self.open and not (abandoned and (self.running or self.creating)):
+    async def __aenter__(self) -> AsyncDriver:
+        return self
+
+    async def __aexit__(self, kind: Optional[type], *_: object) -> None:
+        steps = self._abandoned(kind)
+        if not self.open and steps is None:
             return  # the usual end of a run: nothing to close, nothing to cancel
         import anyio
 
@@ -378,19 +325,15 @@ class AsyncDriver:
             for opened in self.open:
                 await opened.response.aclose()
             self.open.clear()
-            if abandoned and (self.running or self.creating):
-                steps = _abandon_steps(self.running, self.creating, self.client._creates)
-                self.running = self.creating = None
-                told = False
-                with anyio.move_on_after(CANCEL_TIMEOUT + 2 * ABANDON_SETTLE):
-                    try:
-                        _tell(await async_complete(self.client, steps))
-                        told = True
-                    except Exception as exc:  # best effort
-                        _tell(f"its prediction could not be canceled ({type(exc).__name__})")
-                        told = True
-                if not told:
-                    _tell("its prediction could not be canceled in time")
+            if steps is None:
+                return
+            with anyio.move_on_after(CANCEL_TIMEOUT + 2 * ABANDON_SETTLE):
+                try:
+                    _tell(await async_complete(self.client, steps))
+                except Exception as exc:  # best effort
+                    _tell(f"its prediction could not be canceled ({type(exc).__name__})")
+                return
+            _tell("its prediction could not be canceled in time")
 
 
 async def _gather(client: AsyncClient, calls: List[Call[Any]]) -> List[Any]:
@@ -410,68 +353,23 @@ async def _gather(client: AsyncClient, calls: List[Call[Any]]) -> List[Any]:
     return results
 
 
-class _Stepper:
-    """Advances a steps generator with the async driver; shared by `async_complete` and `async_iterate`."""
-
-    def __init__(self, client: AsyncClient, steps: Steps[Any]) -> None:
-        self.driver = AsyncDriver(client)
-        self.steps = steps
-        self.done = False
-        self.value: Any = None
-
-    async def next_emit(self) -> Sequence[Any]:
-        """The next emitted values; sets `done` and `value` when the steps return instead."""
-        steps = self.steps
-        try:
-            step = next(steps)  # starts the steps, or resumes them after their last `Emit`
-            while not isinstance(step, Emit):
-                try:
-                    result = await self.driver.perform(step)
-                except Exception as exc:
-                    step = steps.throw(exc)
-                else:
-                    step = steps.send(result)
-            return step.values
-        except StopIteration as stop:
-            self.done = True
-            self.value = stop.value
-            return ()
-
-    async def close(self, abandoned: bool) -> None:
-        self.steps.close()
-        await self.driver.finish(abandoned)
-
-
 async def async_iterate(client: AsyncClient, steps: Steps[Any]) -> AsyncIterator[Any]:
     """Perform `steps` with the async client, yielding each emitted value."""
-    stepper = _Stepper(client, steps)
-    abandoned = True
-    try:
-        while True:
-            values = await stepper.next_emit()
-            if stepper.done:
-                abandoned = False
-                return
-            for value in values:
-                yield value
-    except (Exception, GeneratorExit):
-        abandoned = False
-        raise
-    finally:
-        await stepper.close(abandoned)
+    async with AsyncDriver(client) as driver:
+        with closing(steps):
+            while True:
+                step = await driver.drive(steps)
+                if type(step) is not Emit:
+                    return
+                for value in step.values:
+                    yield value
 
 
 async def async_complete(client: AsyncClient, steps: Steps[R]) -> R:
     """Perform `steps` to the end with the async client and return their result."""
-    stepper = _Stepper(client, steps)
-    abandoned = True
-    try:
-        while not stepper.done:
-            await stepper.next_emit()
-        abandoned = False
-        return stepper.value  # type: ignore[no-any-return]
-    except Exception:
-        abandoned = False
-        raise
-    finally:
-        await stepper.close(abandoned)
+    async with AsyncDriver(client) as driver:
+        with closing(steps):
+            step = await driver.drive(steps)
+            while type(step) is Emit:
+                step = await driver.drive(steps)
+            return step  # type: ignore[no-any-return]
