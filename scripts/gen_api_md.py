@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from replicate._client import Replicate, ReplicateResources  # noqa: E402
 from replicate._http.call import BinaryCall, CreatedPageCall, PageCall  # noqa: E402
-from replicate._http.endpoint import Operation, Procedure, Resource  # noqa: E402
+from replicate._http.endpoint import Operation, Resource  # noqa: E402
 from replicate._http.low_level import LowLevelOptions, LowLevelRequest  # noqa: E402
 
 HEADER = """# API reference
@@ -134,17 +134,15 @@ def parameters(build: Any) -> str:
 def render() -> str:
     lines = [HEADER]
     for prefix, cls in namespaces(ReplicateResources, ""):
-        operations = [
-            (name, member) for name, member in vars(cls).items() if isinstance(member, (Operation, Procedure))
-        ]
+        operations = [(name, member) for name, member in vars(cls).items() if isinstance(member, Operation)]
         if not operations:
             continue
         lines.append(f"## client{'.' + prefix if prefix else ''}\n")
         for name, member in operations:
-            build = member.build if isinstance(member, Operation) else member.steps
+            build = member.build
             call = f"client{'.' + prefix if prefix else ''}.{name}({parameters(build)})"
             doc = inspect.cleandoc(build.__doc__ or "").split("\n\n")[0].replace("\n", " ")
-            lines.append(f"- `{call}` → `{returns(build, isinstance(member, Procedure))}`  \n  {doc}\n")
+            lines.append(f"- `{call}` → `{returns(build, member.procedure)}`  \n  {doc}\n")
     lines.extend(running())
     lines.extend(low_level())
     return "\n".join(lines).rstrip() + "\n"

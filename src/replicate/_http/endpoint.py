@@ -9,17 +9,18 @@ method that only *describes* its request, decorated with `@endpoint`:
         def get(self, *, prediction_id: str, **options: Unpack[RequestOptions]) -> Call[Prediction]:
             return Call("GET", expand_path("/predictions/{prediction_id}", ...), Prediction, options=options)
 
-The decorator turns it into an `Operation` descriptor. Looked up on a `Predictions[Sync, Plain]`
-it is a function returning `Prediction`; on `Predictions[Async, Plain]` a coroutine function; on
-the `with_raw_response` / `with_streaming_response` views it returns response wrappers. The
-types of all six forms are spelled out once, in `Operation.__get__`'s overloads, and at run time
-the client picks the matching execution (see `io.py`).
+The decorator makes it an `Operation` descriptor: on a `Predictions[Sync, Plain]` a function
+returning `Prediction`, on `Predictions[Async, Plain]` a coroutine function, on the
+`with_raw_response` / `with_streaming_response` views functions returning response wrappers.
+`Operation.__get__`'s overloads spell out the types of all six forms; at run time the client picks
+the execution (see `io.py`). A `@procedure` (`predictions.wait`) is declared the same way, as a
+generator of `Call`s and `Sleep`s run by the step drivers (`steps.py`).
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
+from functools import partial
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -62,21 +63,6 @@ if TYPE_CHECKING:
         BinaryAPIResponse,
         StreamedBinaryAPIResponse,
     )
-
-__all__ = [
-    "Async",
-    "E",
-    "Operation",
-    "Plain",
-    "Raw",
-    "Resource",
-    "Sleep",
-    "Streamed",
-    "Sync",
-    "V",
-    "endpoint",
-    "procedure",
-]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -144,11 +130,17 @@ class Resource(Generic[E, V]):
 
 
 class Operation(Generic[P, S, A, AS]):
-    """An endpoint: `S` is the sync result, `A` the async return, `AS` the async parsed result."""
+    """An endpoint: `S` is the sync result, `A` the async return, `AS` the async parsed result.
 
-    def __init__(self, build: Callable[Concatenate[Any, P], Call[Any]]) -> None:
+    `build` returns the `Call` to make; a procedure's returns a generator of steps instead.
+    """
+
+    def __init__(self, build: Callable[Concatenate[Any, P], Any], procedure: bool = False) -> None:
         self.build = build
+        self.procedure = procedure
         self._result = _result_of(build)
+        if procedure:  # what its generator returns is what it returns, as if from one `Call`
+            self._result = "Call[" + self._result.rsplit(", ", 1)[-1]
         self._paginated = self._result.startswith(("PageCall", "CreatedPageCall"))
         self.__name__ = build.__name__
         self.__doc__ = build.__doc__
@@ -182,8 +174,19 @@ class Operation(Generic[P, S, A, AS]):
             return self
         build = self.build
         client, view = obj._client, obj._view
-        execute = client._executor(view)
         qualname = f"{type(obj).__name__.lower()}.{self.__name__}"
+        awaited = client._is_async and (view == "raw" or (view == "plain" and not self._paginated))
+        if self.procedure:
+            # Its raw and streamed forms hand back the response of its last call, read.
+            run = client._run_steps if view == "plain" else partial(client._run_steps_for_response, view=view)
+
+            def steps(*args: Any, **kwargs: Any) -> Any:
+                if args:
+                    raise positional_error(qualname, build, args)
+                return run(build(obj, *args, **kwargs))
+
+            return _bind(obj, self, steps, awaited)
+        execute = client._executor(view)
 
         def invoke(*args: Any, **kwargs: Any) -> Any:
             if args:
@@ -193,7 +196,6 @@ class Operation(Generic[P, S, A, AS]):
                 check_options(call.options, qualname)
             return execute(call)
 
-        awaited = client._is_async and (view == "raw" or (view == "plain" and not self._paginated))
         return _bind(obj, self, invoke, awaited)
 
 
@@ -271,62 +273,6 @@ Step = Union[Call[Any], Sleep]
 """What a procedure yields: a call to make (its parsed result is sent back) or a pause."""
 
 
-class Procedure(Generic[P, R]):
-    """A method made of several calls (polling, say), written once as a generator of steps.
-
-    Its raw and streamed forms hand back the response of the last call it made, already read.
-    """
-
-    def __init__(self, steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> None:
-        self.steps = steps
-        # What the generator returns is what the procedure returns, as if from one `Call`.
-        self._result = "Call[" + _result_of(steps).rsplit(", ", 1)[-1]
-        self.__name__ = steps.__name__
-        self.__doc__ = steps.__doc__
-        self.__wrapped__ = steps
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.__name__ = name
-
-    @overload
-    def __get__(self, obj: None, owner: Any) -> Self: ...
-    @overload
-    def __get__(self, obj: Resource[Sync, Plain], owner: Any) -> Callable[P, R]: ...
-    @overload
-    def __get__(self, obj: Resource[Async, Plain], owner: Any) -> Callable[P, Coroutine[Any, Any, R]]: ...
-    @overload
-    def __get__(self, obj: Resource[Sync, Raw], owner: Any) -> Callable[P, APIResponse[R]]: ...
-    @overload
-    def __get__(
-        self, obj: Resource[Async, Raw], owner: Any
-    ) -> Callable[P, Coroutine[Any, Any, AsyncAPIResponse[R]]]: ...
-    @overload
-    def __get__(
-        self, obj: Resource[Sync, Streamed], owner: Any
-    ) -> Callable[P, ContextManager[APIResponse[R]]]: ...
-    @overload
-    def __get__(
-        self, obj: Resource[Async, Streamed], owner: Any
-    ) -> Callable[P, AsyncContextManager[AsyncAPIResponse[R]]]: ...
-    def __get__(self, obj: Resource[Any, Any] | None, owner: Any) -> Any:
-        if obj is None:
-            return self
-        steps = self.steps
-        client, view = obj._client, obj._view
-        if view == "plain":
-            run: Callable[[Generator[Step, Any, Any]], Any] = client._run_steps
-        else:
-            # The raw and streamed forms hand back the response of the procedure's last call.
-            run = functools.partial(client._run_steps_for_response, view=view)
-
-        def invoke(*args: Any, **kwargs: Any) -> Any:
-            if args:
-                raise positional_error(f"{type(obj).__name__.lower()}.{self.__name__}", steps, args)
-            return run(steps(obj, *args, **kwargs))
-
-        return _bind(obj, self, invoke, awaited=client._is_async and view != "streamed")
-
-
 def positional_error(qualname: str, fn: Callable[..., Any], args: Tuple[Any, ...]) -> TypeError:
     """Every endpoint parameter is keyword-only; say so with the names, as 1.x code passes them
     positionally (`models.get("owner/name")`). The values are not echoed: one may be a secret."""
@@ -349,36 +295,38 @@ def positional_error(qualname: str, fn: Callable[..., Any], args: Tuple[Any, ...
     )
 
 
-def procedure(steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]]) -> Procedure[P, R]:
-    """Declare a multi-call method from a generator that yields `Call`s and `Sleep`s."""
-    return Procedure(steps)
+def procedure(
+    steps: Callable[Concatenate[Any, P], Generator[Step, Any, R]],
+) -> Operation[P, R, Coroutine[Any, Any, R], R]:
+    """Declare a method made of several calls (polling, say), from a generator that yields
+    `Call`s (each sent back its parsed result) and `Sleep`s."""
+    return Operation(steps, procedure=True)
 
 
 def last_response(
     steps: Generator[Step, Any, Any], parse: Callable[[httpx.Response, Call[Any]], Any]
 ) -> Generator[Step, Any, Tuple[httpx.Response, Call[Any]]]:
-    """Run a procedure's `steps`, making each call for its response (parsed for the procedure);
-    returns the last response and its call, for the raw and streamed forms of a procedure."""
+    """A procedure's `steps`, each call made for its response (parsed for the procedure); returns
+    the last response and its call, for the procedure's raw and streamed forms."""
     import httpx
 
     last: Optional[Tuple[httpx.Response, Call[Any]]] = None
-    step = next(steps)
-    while True:
-        try:
-            if isinstance(step, Call):
-                response = yield replace(step, cast_to=httpx.Response)
-                last = (response, step)
-                result = parse(response, step)
-            else:
-                result = yield step
-            step = steps.send(result)
-        except StopIteration:
-            break
-        except Exception as exc:
+    try:
+        step = next(steps)
+        while True:
             try:
+                if isinstance(step, Call):
+                    response = yield replace(step, cast_to=httpx.Response)
+                    last = (response, step)
+                    result = parse(response, step)
+                else:
+                    result = yield step
+            except Exception as exc:
                 step = steps.throw(exc)
-            except StopIteration:
-                break
+            else:
+                step = steps.send(result)
+    except StopIteration:
+        pass
     if last is None:
         raise RuntimeError("The procedure made no request, so there is no response to return")
     return last
