@@ -7,15 +7,11 @@
         ...
     first = await async_client.models.list()         # or await it for the first page
 
-Only one page is held at a time while iterating, and the pages fetched along the way let go of
-each item as it is handed over, so walking 5,000 items keeps memory flat.
-
-A page is typed in one pass over its JSON when it arrives. If any part of it does not match, or
-its items carry large free-form JSON (models and versions: see `BaseModel._typed_from_json`),
-the page is read as plain JSON instead (a malformed page fails there) and its items become typed
-objects one at a time as they are handed over (`page.results` types them all on first access),
-so the items before a bad one still arrive and the bad one raises `APIResponseValidationError`
-when it is reached, naming the item and the page's request.
+Iterating holds one page at a time and lets go of each item as it is handed over, so walking
+5,000 items keeps memory flat. A page whose JSON does not type in one pass (or whose items carry
+large free-form JSON: see `BaseModel._typed_from_json`) types its items one at a time as they
+are handed over: the items before a bad one arrive, and the bad one raises
+`APIResponseValidationError` naming the item and the page's request.
 """
 
 from __future__ import annotations
@@ -60,6 +56,7 @@ class _CursorURLPage(Generic[T]):
     def __init__(
         self,
         *,
+        client: Any,
         items: List[Any],
         read: Optional[Callable[[Any], T]],
         invalid: Callable[[int, Exception], Exception],
@@ -67,8 +64,8 @@ class _CursorURLPage(Generic[T]):
         previous: Optional[str],
         call: Call[Any],
     ) -> None:
-        self._items = items
-        """The items: typed already, or (with a `read`) JSON values each typed when needed."""
+        self._client = client
+        self._items = items  # typed already, or (with a `read`) JSON values each typed when needed
         self._read = read
         self._invalid = invalid
         self._results: Optional[List[T]] = items if read is None else None
@@ -84,11 +81,9 @@ class _CursorURLPage(Generic[T]):
         return self._results
 
     def _handed_over(self, *, release: bool) -> Iterator[T]:
-        """This page's items, each typed as it is taken (an `APIResponseValidationError` naming
-        the first that does not match). With `release`, the page lets go of each item as it
-        hands it over: for a page only the iteration holds, so an item the caller is done with
-        is freed then, not with its page (a page of typed items held whole kept enough young
-        objects alive for the garbage collector to run every page or two)."""
+        """This page's items, each typed as it is taken. With `release`, the page lets go of each
+        item as it hands it over, for a page only the iteration holds: a page of typed items held
+        whole kept enough young objects alive for the garbage collector to run every page or two."""
         items: List[Any] = self._items
         read = self._read
         if self._results is not None:  # typed already
@@ -119,10 +114,6 @@ class _CursorURLPage(Generic[T]):
 class SyncCursorURLPage(_CursorURLPage[T]):
     _client: Replicate
 
-    def __init__(self, *, client: Replicate, **fields: Any) -> None:
-        super().__init__(**fields)
-        self._client = client
-
     def get_next_page(self) -> Self:
         return self._client._request_page(self._next_call())
 
@@ -142,10 +133,6 @@ class SyncCursorURLPage(_CursorURLPage[T]):
 
 class AsyncCursorURLPage(_CursorURLPage[T]):
     _client: AsyncReplicate
-
-    def __init__(self, *, client: AsyncReplicate, **fields: Any) -> None:
-        super().__init__(**fields)
-        self._client = client
 
     async def get_next_page(self) -> Self:
         return await self._client._request_page(self._next_call())
