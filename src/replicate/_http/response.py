@@ -1,16 +1,14 @@
 """Responses handed back by `with_raw_response` and `with_streaming_response`.
 
-    APIResponse[R]          sync: headers, status, `.parse()` -> R, `.read()`, `.iter_bytes()` ...
-    AsyncAPIResponse[R]     the same with `await`
-    BinaryAPIResponse       a file's bytes: `.read()`, `.iter_bytes()`, `.write_to_file(path)`
-    AsyncBinaryAPIResponse  the same with `await`
-    StreamedBinaryAPIResponse, AsyncStreamedBinaryAPIResponse
-                            a file's bytes not read yet (`with_streaming_response.download`):
-                            `.stream_to_file(path)` saves them as they arrive
+    APIResponse[R]            headers, status, `.parse()` -> R, `.read()`, `.iter_bytes()` ...
+    BinaryAPIResponse         a file's bytes: `.read()`, `.iter_bytes()`, `.write_to_file(path)`
+    StreamedBinaryAPIResponse a file's bytes not read yet (`with_streaming_response.download`):
+                              `.stream_to_file(path)` saves them as they arrive
+    Async...                  each of them with `await`
 
 A raw response has been read when you get it (`is_closed` is true); a streamed one is read
 only when you call `.parse()`, `.read()` or iterate it, and is closed when its `with` ends.
-Parsing is the client's (`client._ClientBase._parse`, in `parse.py`), shared with plain calls.
+Parsing is the client's (`parse.py`), shared with plain calls.
 """
 
 from __future__ import annotations
@@ -26,15 +24,6 @@ from .._base.errors import connection_error
 if TYPE_CHECKING:
     from .call import Call
     from .client import _ClientBase
-
-__all__ = [
-    "APIResponse",
-    "AsyncAPIResponse",
-    "AsyncBinaryAPIResponse",
-    "AsyncStreamedBinaryAPIResponse",
-    "BinaryAPIResponse",
-    "StreamedBinaryAPIResponse",
-]
 
 R = TypeVar("R")
 T = TypeVar("T")
