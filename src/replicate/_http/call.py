@@ -16,8 +16,6 @@ from urllib.parse import quote, unquote
 
 from .._base.options import NotGiven, Omit, RequestOptions
 
-__all__ = ["BinaryCall", "Call", "CreatedPageCall", "PageCall", "expand_path"]
-
 R = TypeVar("R")
 
 
