@@ -347,28 +347,20 @@ def _form_returns(result: str, is_async: bool, view: str) -> str:
     """What one form of an endpoint returns, from the `Call` it declares (`"PageCall[Model]"`)."""
     kind, _, item = result.partition("[")
     item = item[:-1]
+    prefix = "Async" if is_async else ""
     if kind == "BinaryCall":
-        if view == "streamed":
-            return (
-                "AsyncContextManager[AsyncStreamedBinaryAPIResponse]"
-                if is_async
-                else "ContextManager[StreamedBinaryAPIResponse]"
-            )
-        return "AsyncBinaryAPIResponse" if is_async else "BinaryAPIResponse"
-    if kind in ("PageCall", "CreatedPageCall"):
-        suffix = "WithCreatedFilters" if kind == "CreatedPageCall" else ""
-        parsed = f"SyncCursorURLPage{suffix}[{item}]"
-        awaited = f"AsyncCursorURLPage{suffix}[{item}]"
-        if is_async and view == "plain":
-            return f"AsyncPaginator[{item}, {awaited}]"
+        response = f"{prefix}{'Streamed' if view == 'streamed' else ''}BinaryAPIResponse"
     else:
-        parsed = awaited = item
-    if view == "plain":
-        return awaited if is_async else parsed
-    response = f"AsyncAPIResponse[{awaited}]" if is_async else f"APIResponse[{parsed}]"
-    if view == "raw":
-        return response
-    return f"AsyncContextManager[{response}]" if is_async else f"ContextManager[{response}]"
+        if kind in ("PageCall", "CreatedPageCall"):
+            suffix = "WithCreatedFilters" if kind == "CreatedPageCall" else ""
+            page = f"{prefix or 'Sync'}CursorURLPage{suffix}[{item}]"
+            if is_async and view == "plain":
+                return f"AsyncPaginator[{item}, {page}]"
+            item = page
+        if view == "plain":
+            return item
+        response = f"{prefix}APIResponse[{item}]"
+    return f"{prefix}ContextManager[{response}]" if view == "streamed" else response
 
 
 class _Shape:
