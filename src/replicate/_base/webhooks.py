@@ -48,9 +48,8 @@ def _key(secret: Optional[str]) -> bytes:
             "No webhook secret: pass secret= or set REPLICATE_WEBHOOK_SECRET (get it once with"
             " client.webhooks.default.secret.get().key)"
         )
-    encoded = secret[len("whsec_") :] if secret.startswith("whsec_") else secret
     try:
-        return base64.b64decode(encoded, validate=True)
+        return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
     except (binascii.Error, ValueError):
         raise WebhookVerificationError("The webhook secret is not a valid 'whsec_<base64>' value") from None
 
