@@ -4,7 +4,7 @@
     python scripts/gen_api_md.py          # rewrite api.md
     python scripts/gen_api_md.py --check  # exit 1 if api.md is stale (CI runs this)
 
-It walks the resource tree from `ReplicateResources` (each namespace property, each
+It walks the resource tree from `ReplicateResources` (each namespace, each
 `@endpoint` / `@procedure`), so api.md cannot drift from the code.
 """
 
@@ -15,7 +15,7 @@ import inspect
 import sys
 import typing
 from pathlib import Path
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -76,15 +76,22 @@ def hints_of(fn: Any) -> dict[str, Any]:
 
 def namespaces(cls: type, prefix: str) -> Iterator[Tuple[str, type]]:
     yield prefix, cls
-    for name, member in sorted(vars(cls).items()):
+    targets: Dict[str, Any] = {}
+    # The client's namespaces are annotations (its __getattr__ serves them), the others cached_property.
+    globalns = {**vars(sys.modules[cls.__module__]), **EXTRA_NAMES}
+    for name, annotation in vars(cls).get("__annotations__", {}).items():
+        if not name.startswith("with_"):
+            targets[name] = eval(annotation, globalns)
+    for name, member in vars(cls).items():
         getter = member.fget if isinstance(member, property) else None
         if isinstance(member, functools.cached_property):
             getter = member.func
         if getter is not None:
-            hints = hints_of(getter)
-            target = typing.get_origin(hints.get("return")) or hints.get("return")
-            if isinstance(target, type) and issubclass(target, Resource):
-                yield from namespaces(target, f"{prefix}.{name}" if prefix else name)
+            targets[name] = hints_of(getter).get("return")
+    for name, target in sorted(targets.items()):
+        target = typing.get_origin(target) or target
+        if isinstance(target, type) and issubclass(target, Resource):
+            yield from namespaces(target, f"{prefix}.{name}" if prefix else name)
 
 
 def type_name(tp: Any) -> str:

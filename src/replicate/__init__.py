@@ -17,10 +17,11 @@ Setting `replicate.bearer_token`, `base_url`, `timeout`, `max_retries`, `default
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar, Union
 
 from ._base import defaults as _defaults
 from ._base.sentinels import NOT_GIVEN as _NOT_GIVEN
@@ -28,7 +29,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     import httpx
-    from typing_extensions import Unpack
+    from typing_extensions import Concatenate, ParamSpec, Unpack
 
     from . import pagination as pagination
     from . import types as types
@@ -85,11 +86,13 @@ if TYPE_CHECKING:
     from .resources.trainings import Trainings
     from .resources.webhooks import Webhooks
     from .types import Model as Model
-    from .types import Prediction, SearchResponse
+    from .types import SearchResponse
     from .types import Version as Version
 
     Client = Replicate
     AsyncClient = AsyncReplicate
+    P = ParamSpec("P")
+    R = TypeVar("R")
 
     predictions: Predictions[Sync, Plain]
     models: Models[Sync, Plain]
@@ -110,58 +113,49 @@ default_headers: Optional[Mapping[str, str]] = None
 default_query: Optional[Mapping[str, object]] = None
 http_client: Optional[httpx.Client] = None
 
-# name -> (module, attribute): loaded on first access, so `import replicate` stays cheap.
-_LAZY: Dict[str, tuple[str, str]] = {
-    "Replicate": ("._client", "Replicate"),
-    "AsyncReplicate": ("._client", "AsyncReplicate"),
-    "Client": ("._client", "Replicate"),
-    "AsyncClient": ("._client", "AsyncReplicate"),
-    "DefaultHttpxClient": ("._http.httpx_clients", "DefaultHttpxClient"),
-    "DefaultAsyncHttpxClient": ("._http.httpx_clients", "DefaultAsyncHttpxClient"),
-    "DefaultAioHttpClient": ("._http.aiohttp", "DefaultAioHttpClient"),
-    "DEFAULT_TIMEOUT": ("._base.constants", "DEFAULT_TIMEOUT"),
-    "DEFAULT_MAX_RETRIES": ("._base.constants", "DEFAULT_MAX_RETRIES"),
-    "DEFAULT_CONNECTION_LIMITS": ("._base.constants", "DEFAULT_CONNECTION_LIMITS"),
-    "NOT_GIVEN": ("._base.sentinels", "NOT_GIVEN"),
-    "NotGiven": ("._base.sentinels", "NotGiven"),
-    "Omit": ("._base.sentinels", "Omit"),
-    "omit": ("._base.sentinels", "omit"),
-    "Timeout": ("._base.options", "Timeout"),
-    "BaseModel": ("._base.models", "BaseModel"),
-    "Model": (".types", "Model"),
-    "Version": (".types", "Version"),
-    "ModelVersionIdentifier": ("._running.refs", "ModelVersionIdentifier"),
-    "FileOutput": ("._running.file_output", "FileOutput"),
-    "AsyncFileOutput": ("._running.file_output", "AsyncFileOutput"),
-    "get_path_url": ("._running.file_output", "get_path_url"),
-    "use": ("._running.use", "use"),
-    "BatchResult": ("._running.batch", "BatchResult"),
-    "BatchProgress": ("._running.batch", "BatchProgress"),
-    "WebhookVerificationError": ("._base.webhooks", "WebhookVerificationError"),
+# Where each public name lives: imported on first access, so `import replicate` stays cheap.
+# (Type checkers read the imports above; `__all__` is made from this table below.)
+_EXPORTS: Dict[str, Tuple[str, ...]] = {
+    "._client": ("Replicate", "AsyncReplicate"),
+    "._http.httpx_clients": ("DefaultHttpxClient", "DefaultAsyncHttpxClient"),
+    "._http.aiohttp": ("DefaultAioHttpClient",),
+    "._base.constants": ("DEFAULT_TIMEOUT", "DEFAULT_MAX_RETRIES", "DEFAULT_CONNECTION_LIMITS"),
+    "._base.sentinels": ("NOT_GIVEN", "NotGiven", "Omit", "omit"),
+    "._base.options": ("Timeout",),
+    "._base.models": ("BaseModel",),
+    ".types": ("Model", "Version"),
+    "._running.refs": ("ModelVersionIdentifier",),
+    "._running.file_output": ("FileOutput", "AsyncFileOutput", "get_path_url"),
+    "._running.use": ("use",),
+    "._running.batch": ("BatchResult", "BatchProgress"),
+    "._base.webhooks": ("WebhookVerificationError",),
+    "._base.errors": (
+        "ReplicateError",
+        "APIError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "APIResponseValidationError",
+        "ResponseTooLargeError",
+        "APIStatusError",
+        "BadRequestError",
+        "AuthenticationError",
+        "ClientClosedError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "ConflictError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "InternalServerError",
+        "ModelError",
+        "PredictionCanceledError",
+        "PredictionDeadlineError",
+    ),
 }
-_ERRORS = [
-    "ReplicateError",
-    "APIError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIResponseValidationError",
-    "ResponseTooLargeError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "ClientClosedError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-    "ModelError",
-    "PredictionCanceledError",
-    "PredictionDeadlineError",
-]
-_LAZY.update({name: ("._base.errors", name) for name in _ERRORS})
-_SUBMODULES = frozenset({"types", "pagination"})
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+_ALIASES = {"Client": "Replicate", "AsyncClient": "AsyncReplicate"}
+_ON_DEFAULT_CLIENT = ("run", "run_many", "stream")
+"""`Replicate` methods that are also module functions, on the module-level client."""
+_SUBMODULES = ("types", "pagination")
 """Public submodules, imported on first access (importing one binds it here as well)."""
 _NAMESPACES = frozenset(
     {
@@ -176,95 +170,47 @@ _NAMESPACES = frozenset(
         "webhooks",
     }
 )
+if not TYPE_CHECKING:  # type checkers see the public names by their `X as X` imports above
+    __all__ = [
+        "__version__",
+        "bearer_token",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "default_headers",
+        "default_query",
+        "http_client",
+        *_ON_DEFAULT_CLIENT,
+        "search",
+        "default_client",
+        *_MODULE_OF,
+        *_ALIASES,
+        *_NAMESPACES,
+    ]
 
-__all__ = [
-    "__version__",
-    "bearer_token",
-    "base_url",
-    "timeout",
-    "max_retries",
-    "default_headers",
-    "default_query",
-    "http_client",
-    "run",
-    "run_many",
-    "use",
-    "stream",
-    "search",
-    "BatchResult",
-    "BatchProgress",
-    "default_client",
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AsyncClient",
-    "AsyncFileOutput",
-    "AsyncReplicate",
-    "AuthenticationError",
-    "BadRequestError",
-    "BaseModel",
-    "ClientClosedError",
-    "Client",
-    "ConflictError",
-    "DEFAULT_CONNECTION_LIMITS",
-    "DEFAULT_MAX_RETRIES",
-    "DEFAULT_TIMEOUT",
-    "DefaultAioHttpClient",
-    "DefaultAsyncHttpxClient",
-    "DefaultHttpxClient",
-    "FileOutput",
-    "InternalServerError",
-    "Model",
-    "ModelError",
-    "ModelVersionIdentifier",
-    "NOT_GIVEN",
-    "NotFoundError",
-    "NotGiven",
-    "Omit",
-    "PermissionDeniedError",
-    "PredictionCanceledError",
-    "PredictionDeadlineError",
-    "RateLimitError",
-    "Replicate",
-    "ReplicateError",
-    "ResponseTooLargeError",
-    "Timeout",
-    "UnprocessableEntityError",
-    "Version",
-    "WebhookVerificationError",
-    "get_path_url",
-    "omit",
-    "predictions",
-    "models",
-    "deployments",
-    "trainings",
-    "files",
-    "collections",
-    "hardware",
-    "account",
-    "webhooks",
-]
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))
 
 
 def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is not None or name in _SUBMODULES:
-        import importlib
-
-        if target is None:  # `replicate.types.Prediction` right after `import replicate`
-            return importlib.import_module(f".{name}", __name__)
-        value = getattr(importlib.import_module(target[0], __name__), target[1])
-        globals()[name] = value
-        return value
     if name in _NAMESPACES:
         return getattr(default_client(), name)
-    raise AttributeError(f"module 'replicate' has no attribute {name!r}")
+    import importlib
 
+    if name in _SUBMODULES:  # `replicate.types.Prediction` right after `import replicate`
+        return importlib.import_module(f".{name}", __name__)
+    if name in _ON_DEFAULT_CLIENT:
+        from ._client import Replicate
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+        value: Any = _on_default_client(getattr(Replicate, name))
+    elif name in _ALIASES:
+        value = __getattr__(_ALIASES[name])
+    elif name in _MODULE_OF:
+        value = getattr(importlib.import_module(_MODULE_OF[name], __name__), name)
+    else:
+        raise AttributeError(f"module 'replicate' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 _default: Optional[Replicate] = None
@@ -345,50 +291,24 @@ def _client_options() -> Dict[str, Any]:
     return options
 
 
-def run(
-    ref: Any,
-    *,
-    input: Optional[Mapping[str, Any]] = None,
-    wait: Union[bool, int, NotGiven] = _NOT_GIVEN,
-    use_file_output: bool = True,
-    file_encoding_strategy: Optional[str] = None,
-    progress: Optional[Callable[[Prediction], object]] = None,
-    **params: Any,
-) -> Any:
-    """Run a model and return its output: `Replicate().run(...)` on the module-level client.
+def _on_default_client(method: Callable[Concatenate[Replicate, P], R]) -> Callable[P, R]:
+    """`Replicate.<method>` as a module function: called on the module-level client as it is then."""
 
-    See `Replicate.run` for the arguments.
-    """
-    return default_client().run(
-        ref,
-        input=input,
-        wait=wait,
-        use_file_output=use_file_output,
-        file_encoding_strategy=file_encoding_strategy,
-        progress=progress,
-        **params,
-    )
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        return method(default_client(), *args, **kwargs)
+
+    import inspect  # here, not above: `import replicate` stays cheap
+
+    signature = inspect.signature(method)
+    call.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
+    return call
 
 
-def run_many(
-    ref: Any,
-    inputs: Iterable[Mapping[str, Any]],
-    *,
-    concurrency: int = 10,
-    journal: Union[str, os.PathLike[str], None] = None,
-    ordered: bool = True,
-    progress: Optional[Callable[[BatchProgress], object]] = None,
-    **options: Any,
-) -> Iterator[BatchResult]:
-    """Run a model once per input: `Replicate().run_many(...)` on the module-level client."""
-    return default_client().run_many(
-        ref, inputs, concurrency=concurrency, journal=journal, ordered=ordered, progress=progress, **options
-    )
-
-
-def stream(ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any) -> Iterator[str]:
-    """Deprecated: iterate a model's output as text chunks; use `use(ref, streaming=True)` instead."""
-    return default_client().stream(ref, input=input, **params)
+if TYPE_CHECKING:
+    run = _on_default_client(Replicate.run)
+    run_many = _on_default_client(Replicate.run_many)
+    stream = _on_default_client(Replicate.stream)
 
 
 def search(

@@ -19,9 +19,9 @@ async cannot drift apart.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
-from functools import cached_property
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -30,7 +30,6 @@ from typing import (
     Iterable,
     Iterator,
     Optional,
-    TypeVar,
     Union,
     cast,
     overload,
@@ -41,18 +40,7 @@ from typing_extensions import Literal
 from ._base.options import NOT_GIVEN, NotGiven, RequestOptions
 from ._http.call import Call
 from ._http.client import _ClientBase
-from ._http.endpoint import (
-    Async,
-    E,
-    Plain,
-    Raw,
-    Resource,
-    Streamed,
-    Sync,
-    V,
-    endpoint,
-)
-from ._http.httpx_clients import DefaultAsyncHttpxClient, DefaultHttpxClient
+from ._http.endpoint import Async, E, Plain, Raw, Resource, Streamed, Sync, V, endpoint
 from ._http.io import AsyncClient, SyncClient
 
 if TYPE_CHECKING:
@@ -71,70 +59,35 @@ if TYPE_CHECKING:
     from .resources.webhooks import Webhooks
     from .types import Prediction, SearchResponse
 
-__all__ = ["AsyncReplicate", "DefaultAsyncHttpxClient", "DefaultHttpxClient", "Replicate"]
-
-R = TypeVar("R")
-
 
 class ReplicateResources(Resource[E, V]):
-    """The root of the resource tree: the namespaces and the top-level `search`."""
+    """The root of the resource tree: the namespaces and the top-level `search`.
+
+    A namespace is the class of `resources/<name>.py` named like it (`predictions`: `Predictions`),
+    imported on first use so that making a client stays cheap.
+    """
 
     with_raw_response: ReplicateResources[E, Raw]
     with_streaming_response: ReplicateResources[E, Streamed]
+    predictions: Predictions[E, V]
+    models: Models[E, V]
+    deployments: Deployments[E, V]
+    trainings: Trainings[E, V]
+    files: Files[E, V]
+    collections: Collections[E, V]
+    hardware: Hardware[E, V]
+    account: Account[E, V]
+    webhooks: Webhooks[E, V]
 
-    @cached_property
-    def predictions(self) -> Predictions[E, V]:
-        from .resources.predictions import Predictions
+    if not TYPE_CHECKING:
 
-        return Predictions(self._client, self._view)
-
-    @cached_property
-    def models(self) -> Models[E, V]:
-        from .resources.models import Models
-
-        return Models(self._client, self._view)
-
-    @cached_property
-    def deployments(self) -> Deployments[E, V]:
-        from .resources.deployments import Deployments
-
-        return Deployments(self._client, self._view)
-
-    @cached_property
-    def trainings(self) -> Trainings[E, V]:
-        from .resources.trainings import Trainings
-
-        return Trainings(self._client, self._view)
-
-    @cached_property
-    def files(self) -> Files[E, V]:
-        from .resources.files import Files
-
-        return Files(self._client, self._view)
-
-    @cached_property
-    def collections(self) -> Collections[E, V]:
-        from .resources.collections import Collections
-
-        return Collections(self._client, self._view)
-
-    @cached_property
-    def hardware(self) -> Hardware[E, V]:
-        from .resources.hardware import Hardware
-
-        return Hardware(self._client, self._view)
-
-    @cached_property
-    def account(self) -> Account[E, V]:
-        from .resources.account import Account
-
-        return Account(self._client, self._view)
-
-    @cached_property
-    def webhooks(self) -> Webhooks[E, V]:
-        from .resources.webhooks import Webhooks
-
-        return Webhooks(self._client, self._view)
+        def __getattr__(self, name: str) -> Resource[E, V]:
+            if name not in _NAMESPACES:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            module = importlib.import_module(f".resources.{name}", __package__)
+            namespace = getattr(module, name.capitalize())(self._client, self._view)
+            self.__dict__[name] = namespace  # later lookups are a dict hit
+            return namespace
 
     def _namespace_class(self) -> Any:
         # A client's raw and streamed views are plain resource trees, not more clients.
@@ -148,6 +101,10 @@ class ReplicateResources(Resource[E, V]):
         from .types import SearchResponse
 
         return Call("GET", "/search", SearchResponse, query={"query": query, "limit": limit}, options=options)
+
+
+# The namespaces: the names annotated in ReplicateResources, less its two views.
+_NAMESPACES = frozenset(ReplicateResources.__annotations__) - {"with_raw_response", "with_streaming_response"}
 
 
 class _Running:
@@ -214,8 +171,6 @@ class Replicate(SyncClient, _Running, ReplicateResources[Sync, Plain]):
     >>> client = Replicate()  # reads REPLICATE_API_TOKEN
     >>> client.predictions.get(prediction_id="...")
     """
-
-    # -- running models (see _running/run.py, _running/use.py, _running/stream.py) ------------------------------------------
 
     def run(
         self,
@@ -306,8 +261,6 @@ class AsyncReplicate(AsyncClient, _Running, ReplicateResources[Async, Plain]):
     ...     prediction = await client.predictions.get(prediction_id="...")
     """
 
-    # -- running models (see _running/run.py, _running/use.py, _running/stream.py) ------------------------------------------
-
     async def run(
         self,
         ref: Any,
@@ -319,17 +272,7 @@ class AsyncReplicate(AsyncClient, _Running, ReplicateResources[Async, Plain]):
         progress: Optional[Callable[[Prediction], object]] = None,
         **params: Any,
     ) -> Any:
-        """Run a model and return its output (never a `Prediction`). See `replicate._running.run`.
-
-        `wait=True` (the default) holds the create request open (`Prefer: wait`), `wait=N` for at
-        most N seconds (1 to 60), `wait=False` not at all; either way the prediction is followed
-        to its end and its output returned. An iterator output is a list (iterate it again, or
-        `"".join()` it); file outputs are `FileOutput`s (`use_file_output=False`: their URLs). A
-        failed prediction raises `ModelError`. To start one without waiting, use
-        `predictions.create(...)` or `use(ref).create(...)`.
-
-        `progress(prediction)` is called as the prediction starts, changes and ends.
-        """
+        """`Replicate.run`, awaited; cancelling the task cancels the prediction too."""
         import replicate._running.run  # see Replicate.run
 
         return await replicate._running.run.async_run(
@@ -346,11 +289,7 @@ class AsyncReplicate(AsyncClient, _Running, ReplicateResources[Async, Plain]):
     async def stream(
         self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
     ) -> AsyncIterator[str]:
-        """Deprecated: the output's text chunks (`str`) as they come. Use `use(ref, streaming=True)`.
-
-        Logs are not mixed in. A model whose output does not stream (not an iterator, or an event
-        stream carrying only `done`) gives its whole output once.
-        """
+        """Deprecated: `Replicate.stream`, awaited (`async for chunk in await client.stream(...)`)."""
         from ._running.stream import async_stream
 
         return await async_stream(self, ref, input=input, **params)
@@ -366,10 +305,7 @@ class AsyncReplicate(AsyncClient, _Running, ReplicateResources[Async, Plain]):
         progress: Optional[Callable[[BatchProgress], object]] = None,
         **options: Any,
     ) -> AsyncIterator[BatchResult]:
-        """Run a model once per input, `concurrency` at a time: an async iterator of `BatchResult`s.
-
-        See `replicate._running.batch` (journal, rate limits, stopping early).
-        """
+        """`Replicate.run_many`, as an async iterator of `BatchResult`s."""
         from ._running.batch_run import async_run_many
 
         return async_run_many(
