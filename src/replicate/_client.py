@@ -240,9 +240,10 @@ class Replicate(SyncClient, _Running, ReplicateResources[Sync, Plain]):
 
         See `replicate._running.batch` (journal, rate limits, stopping early).
         """
-        from ._running.batch_run import run_many
+        from ._running.batch import prepare_batch
+        from ._running.batch_run import iterate
 
-        return run_many(
+        plan = prepare_batch(
             self,
             ref,
             inputs,
@@ -252,6 +253,7 @@ class Replicate(SyncClient, _Running, ReplicateResources[Sync, Plain]):
             progress=progress,
             **options,
         )
+        return iterate(plan)
 
 
 class AsyncReplicate(AsyncClient, _Running, ReplicateResources[Async, Plain]):
@@ -306,9 +308,10 @@ class AsyncReplicate(AsyncClient, _Running, ReplicateResources[Async, Plain]):
         **options: Any,
     ) -> AsyncIterator[BatchResult]:
         """`Replicate.run_many`, as an async iterator of `BatchResult`s."""
-        from ._running.batch_run import async_run_many
+        from ._running.batch import prepare_batch
+        from ._running.batch_run import async_iterate
 
-        return async_run_many(
+        plan = prepare_batch(
             self,
             ref,
             inputs,
@@ -318,3 +321,4 @@ class AsyncReplicate(AsyncClient, _Running, ReplicateResources[Async, Plain]):
             progress=progress,
             **options,
         )
+        return async_iterate(plan)

@@ -198,7 +198,7 @@ def test_a_journal_follows_created_rows_and_settles_rows_that_may_have_been_sent
     made = earlier.predictions.create(version="replicate/hello-world", input={"text": "0"})
     sent = earlier.predictions.create(version="replicate/hello-world", input={"text": "1"})
     client = emulator.client()
-    from replicate._running.batch import input_hash
+    from replicate._running.batch_journal import input_hash
 
     journal = tmp_path / "batch.journal"
     lines = [

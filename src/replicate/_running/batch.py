@@ -5,7 +5,7 @@
     BatchPlan.rows()     → Row...        the inputs, read lazily, each with what the journal
                                          knows of it (finished, created, maybe created)
     row_steps(plan, row) → steps         one input: create (or follow, or settle) → wait → result
-    _batch_run.iterate / async_iterate   at most `concurrency` rows at once; results in input
+    batch_run.iterate / async_iterate    at most `concurrency` rows at once; results in input
                                          order, or as they finish
 
 A batch runs on its own copy of the client (same connection pool, same ledger of creates) that
@@ -21,19 +21,17 @@ finish come back from it without a request.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union, cast
 
 from .._base.errors import ReplicateError
 from .._base.options import NOT_GIVEN, NotGiven
 from .._http.reconcile import CreateShape, find_created
 from .._http.steps import Steps
 from ..resources.predictions import Predictions
-from .batch_journal import Journal, JournalEntry, Row
+from .batch_journal import Journal, JournalEntry, Row, input_hash
 from .batch_limits import CREATES_PER_MINUTE, REQUESTS_PER_MINUTE, Throttle
 from .file_output import AsyncFileOutput, FileOutput
 from .refs import parse_ref
@@ -42,10 +40,6 @@ from .run import prepare_run, transform_output
 if TYPE_CHECKING:
     from .._http.client import _ClientBase
     from ..types import Prediction
-
-__all__ = ["BatchPlan", "BatchProgress", "BatchResult", "Row", "prepare_batch", "row_steps"]
-
-DEFAULT_CONCURRENCY = 10
 
 
 @dataclass(frozen=True)
@@ -105,8 +99,12 @@ class BatchPlan:
             for index, value in enumerate(self.inputs):
                 yield Row(index, value)
             return
-        hold_known(self, self.journal.prediction_ids())
-        yield from self.journal.resume(self.inputs, input_hash, self.finished)
+        ledger = self.batch_client._creates
+        if ledger is not None:  # the predictions of the journal's rows: settling rows leave them be
+            for entry in self.journal.entries.values():
+                if entry.prediction_id:
+                    ledger.hold(entry.prediction_id)
+        yield from self.journal.resume(self.inputs, self.finished)
 
     def finished(self, index: int, value: Any, entry: JournalEntry) -> BatchResult:
         """The result of an input the journal saw finish."""
@@ -137,7 +135,7 @@ def prepare_batch(
     ref: Any,
     inputs: Iterable[Mapping[str, Any]],
     *,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int = 10,
     journal: Union[str, os.PathLike[str], None] = None,
     ordered: bool = True,
     use_file_output: bool = True,
@@ -145,12 +143,12 @@ def prepare_batch(
     creates_per_minute: float = CREATES_PER_MINUTE,
     requests_per_minute: float = REQUESTS_PER_MINUTE,
     wait: Union[bool, int, NotGiven] = NOT_GIVEN,
-    params: Mapping[str, Any],
+    **params: Any,
 ) -> BatchPlan:
     """Check everything that can be checked before a request (module docstring)."""
     target = parse_ref(ref)
-    kind: str = type(inputs).__name__
     given: Any = inputs
+    kind: str = type(inputs).__name__
     if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
         raise TypeError(f"inputs must be an iterable of input dicts (a list, a generator...), not {kind}")
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:  # pyright: ignore[reportUnnecessaryIsInstance]
@@ -159,7 +157,6 @@ def prepare_batch(
         raise ValueError("run_many() waits for every prediction; wait=False is for run()")
     if progress is not None and not callable(progress):
         raise TypeError(f"progress must be a function taking a BatchProgress, not {type(progress).__name__}")
-    params = dict(params)
     prepare_run(client, ref, input={}, wait=wait, params=params)  # the run options, checked once up front
     # Its own copy of the client: the same connections and creates, paced for this batch alone.
     batch_client = client.copy()
@@ -184,12 +181,6 @@ def prepare_batch(
 def _ref_text(target: Any) -> str:
     text = f"{target.owner}/{target.name}" if target.owner else ""
     return f"{text}:{target.version}" if target.version else text
-
-
-def input_hash(value: Any) -> str:
-    """A short fingerprint of one input, for the journal to tell its inputs from others."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def row_steps(plan: BatchPlan, row: Row) -> Steps[BatchResult]:
@@ -251,11 +242,3 @@ def _settle(plan: BatchPlan, run: Any, row: Row, sent_at: float) -> Steps[Option
         return None
     found = yield from find_created(shape, ledger, sent_at)
     return None if found is None else Prediction.model_validate(found)
-
-
-def hold_known(plan: BatchPlan, ids: List[str]) -> None:
-    """Tell the ledger which predictions the journal's rows hold, so settling rows leave them be."""
-    ledger = plan.batch_client._creates
-    if ledger is not None:
-        for prediction_id in ids:
-            ledger.hold(prediction_id)

@@ -15,6 +15,7 @@ is ignored.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -25,9 +26,13 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional,
 if TYPE_CHECKING:
     from .batch import BatchResult
 
-__all__ = ["Journal", "JournalEntry", "Row"]
-
 HEADER = "replicate_run_many"
+
+
+def input_hash(value: Any) -> str:
+    """A short fingerprint of one input, for the journal to tell its inputs from others."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -95,14 +100,8 @@ class Journal:
             file.flush()
         return cls(path, file, entries)
 
-    def prediction_ids(self) -> List[str]:
-        return [e.prediction_id for e in self.entries.values() if e.prediction_id]
-
     def resume(
-        self,
-        inputs: Iterator[Any],
-        input_hash: Callable[[Any], str],
-        finished: Callable[[int, Any, JournalEntry], BatchResult],
+        self, inputs: Iterator[Any], finished: Callable[[int, Any, JournalEntry], BatchResult]
     ) -> Iterator[Row]:
         """The inputs as rows, each with its journal entry; every input the journal saw is checked
         against it before the first row that needs a request is handed out."""
@@ -137,26 +136,19 @@ class Journal:
 
     # -- records ------------------------------------------------------------------------------------
 
-    def creating(self, index: int, input_hash: str) -> None:
-        self._write({"i": index, "h": input_hash, "state": "creating", "at": time.time()})
+    def creating(self, index: int, digest: str) -> None:
+        self._write(index, digest, "creating", at=time.time())
 
-    def created(self, index: int, input_hash: str, prediction_id: str) -> None:
-        self._write({"i": index, "h": input_hash, "state": "created", "id": prediction_id})
+    def created(self, index: int, digest: str, prediction_id: str) -> None:
+        self._write(index, digest, "created", id=prediction_id)
 
     def done(
-        self, index: int, input_hash: str, prediction_id: Optional[str], output: Any, error: Optional[str]
+        self, index: int, digest: str, prediction_id: Optional[str], output: Any, error: Optional[str]
     ) -> None:
-        record = {
-            "i": index,
-            "h": input_hash,
-            "state": "done",
-            "id": prediction_id,
-            "output": output,
-            "error": error,
-        }
-        self._write(record)
+        self._write(index, digest, "done", id=prediction_id, output=output, error=error)
 
-    def _write(self, record: Dict[str, Any]) -> None:
+    def _write(self, index: int, digest: str, state: str, **fields: Any) -> None:
+        record = {"i": index, "h": digest, "state": state, **fields}
         line = json.dumps(record, default=str) + "\n"
         with self._lock:
             self._file.write(line)

@@ -1,9 +1,9 @@
 """`run_many()`'s two drivers: threads for `Replicate`, tasks for `AsyncReplicate`.
 
-What a row does is written once (`batch.row_steps`, performed by the step drivers of `_http/steps.py`);
-what is shared here is the bookkeeping (`_Schedule`): which row may start (at most `concurrency`
-in flight and, in input order, no further ahead of the oldest unfinished row than a window), and
-which results may be handed out. The drivers only differ in how they wait for a row to finish.
+A row's work is written once (`batch.row_steps`, performed by `_http/steps.py`'s drivers); what
+is shared here is the bookkeeping (`_Schedule`): which row may start (at most `concurrency` in
+flight and, in input order, no further ahead of the oldest unfinished row than a window), and
+which results may be handed out. The drivers differ only in how they wait for a row to finish.
 """
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, AsyncIterator, Dict, Generator, Iterator, List, Optional, Tuple, cast
+from typing import Any, AsyncIterator, Dict, Iterator, List, Optional, Tuple, cast
 
 from .._http.steps import Running, Steps, _abandon_steps, abandon, async_complete, complete
-from .batch import BatchPlan, BatchResult, Row, prepare_batch, row_steps
-
-if TYPE_CHECKING:
-    from .._client import AsyncReplicate, Replicate
-
-__all__ = ["async_run_many", "run_many"]
+from .batch import BatchPlan, BatchResult, Row, row_steps
 
 
 class _Stopped(BaseException):
@@ -41,6 +35,10 @@ class _Schedule:
         self.window = max(4 * plan.concurrency, 64)
         self.started = time.monotonic()
 
+    @property
+    def over(self) -> bool:
+        return self.exhausted and not self.in_flight
+
     def next_row(self) -> Optional[Row]:
         """The next row to start, or None if none may start now (or there are none left)."""
         plan = self.plan
@@ -51,8 +49,7 @@ class _Schedule:
         row = next(self.rows, None)
         if row is None:
             self.exhausted = True
-            if plan.journal is not None and not self.in_flight:
-                plan.journal.close()
+            self._close_if_over()
             return None
         self.pulled += 1
         if row.result is None:
@@ -67,8 +64,7 @@ class _Schedule:
             self.in_flight -= 1
             plan.state.in_flight = self.in_flight
         plan.count(result, resumed=resumed, elapsed=time.monotonic() - self.started)
-        if self.exhausted and not self.in_flight and plan.journal is not None:
-            plan.journal.close()
+        self._close_if_over()
         if not plan.ordered:
             return [result]
         self.waiting[result.index] = result
@@ -78,9 +74,9 @@ class _Schedule:
             self.next_out += 1
         return out
 
-    @property
-    def over(self) -> bool:
-        return self.exhausted and not self.in_flight
+    def _close_if_over(self) -> None:
+        if self.over and self.plan.journal is not None:
+            self.plan.journal.close()
 
 
 class _Stop:
@@ -130,7 +126,8 @@ def _stoppable(steps: Steps[BatchResult], stop: _Stop, index: int) -> Steps[Batc
         return done.value  # type: ignore[no-any-return]
 
 
-def _iterate(plan: BatchPlan) -> Generator[BatchResult, None, None]:
+def iterate(plan: BatchPlan) -> Iterator[BatchResult]:
+    """Run a batch on worker threads, at most `concurrency` of them."""
     client: Any = plan.batch_client
     schedule = _Schedule(plan)
     rows: queue.Queue[Optional[Row]] = queue.Queue()
@@ -169,7 +166,8 @@ def _iterate(plan: BatchPlan) -> Generator[BatchResult, None, None]:
             rows.put(None)
 
 
-async def _async_iterate(plan: BatchPlan) -> AsyncIterator[BatchResult]:
+async def async_iterate(plan: BatchPlan) -> AsyncIterator[BatchResult]:
+    """Run a batch as tasks, at most `concurrency` of them."""
     import anyio
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
@@ -184,7 +182,6 @@ async def _async_iterate(plan: BatchPlan) -> AsyncIterator[BatchResult]:
     async def work(row: Row) -> None:
         await send.send(await async_complete(client, row_steps(plan, row)))
 
-    closed = False
     async with anyio.create_task_group() as group:
         try:
             while not schedule.over:
@@ -198,44 +195,6 @@ async def _async_iterate(plan: BatchPlan) -> AsyncIterator[BatchResult]:
                     for result in schedule.finished(await receive.receive(), resumed=False):
                         yield result
         except GeneratorExit:
-            # The caller left the loop (aclose()): the task group would wrap this in an exception group.
-            closed = True
+            pass  # the caller left the loop (aclose()): not an error for the task group to wrap
         finally:
             group.cancel_scope.cancel()  # rows still running are abandoned: their predictions cancelled
-    if closed:
-        return
-
-
-def run_many(
-    client: Replicate, ref: Any, inputs: Iterable[Mapping[str, Any]], **options: Any
-) -> Iterator[BatchResult]:
-    """Run `ref` over `inputs` (see `replicate._running.batch`); checks everything before the first request."""
-    return _iterate(prepare_batch(client, ref, inputs, **_split(options)))
-
-
-def async_run_many(
-    client: AsyncReplicate, ref: Any, inputs: Iterable[Mapping[str, Any]], **options: Any
-) -> AsyncIterator[BatchResult]:
-    """`run_many` for `AsyncReplicate`: an async iterator of results."""
-    return _async_iterate(prepare_batch(client, ref, inputs, **_split(options)))
-
-
-_BATCH_OPTIONS = frozenset(
-    {
-        "concurrency",
-        "journal",
-        "ordered",
-        "use_file_output",
-        "progress",
-        "creates_per_minute",
-        "requests_per_minute",
-        "wait",
-    }
-)
-
-
-def _split(options: Mapping[str, Any]) -> Dict[str, Any]:
-    """The batch's own options, and the rest as the creates' parameters (webhook, ...)."""
-    own = {k: v for k, v in options.items() if k in _BATCH_OPTIONS}
-    own["params"] = {k: v for k, v in options.items() if k not in _BATCH_OPTIONS}
-    return own
