@@ -36,25 +36,7 @@ if TYPE_CHECKING:
     from ._base.constants import DEFAULT_CONNECTION_LIMITS as DEFAULT_CONNECTION_LIMITS
     from ._base.constants import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
     from ._base.constants import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
-    from ._base.errors import APIConnectionError as APIConnectionError
-    from ._base.errors import APIError as APIError
-    from ._base.errors import APIResponseValidationError as APIResponseValidationError
-    from ._base.errors import APIStatusError as APIStatusError
-    from ._base.errors import APITimeoutError as APITimeoutError
-    from ._base.errors import AuthenticationError as AuthenticationError
-    from ._base.errors import BadRequestError as BadRequestError
-    from ._base.errors import ClientClosedError as ClientClosedError
-    from ._base.errors import ConflictError as ConflictError
-    from ._base.errors import InternalServerError as InternalServerError
-    from ._base.errors import ModelError as ModelError
-    from ._base.errors import NotFoundError as NotFoundError
-    from ._base.errors import PermissionDeniedError as PermissionDeniedError
-    from ._base.errors import PredictionCanceledError as PredictionCanceledError
-    from ._base.errors import PredictionDeadlineError as PredictionDeadlineError
-    from ._base.errors import RateLimitError as RateLimitError
-    from ._base.errors import ReplicateError as ReplicateError
-    from ._base.errors import ResponseTooLargeError as ResponseTooLargeError
-    from ._base.errors import UnprocessableEntityError as UnprocessableEntityError
+    from ._base.errors import *  # noqa: F403  (the error classes, its __all__)
     from ._base.models import BaseModel as BaseModel
     from ._base.options import RequestOptions
     from ._base.options import Timeout as Timeout

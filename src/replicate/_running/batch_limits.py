@@ -16,8 +16,6 @@ from __future__ import annotations
 import threading
 import time
 
-__all__ = ["CREATES_PER_MINUTE", "REQUESTS_PER_MINUTE", "Throttle"]
-
 CREATES_PER_MINUTE = 600
 REQUESTS_PER_MINUTE = 3000
 SHARE = 0.95

@@ -1,5 +1,3 @@
 """v2's import path of `get_path_url` (see `replicate.lib`)."""
 
 from .._running.file_output import get_path_url as get_path_url
-
-__all__ = ["get_path_url"]
