@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from ._client import AsyncReplicate as AsyncReplicate
     from ._client import Replicate as Replicate
     from ._http.aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
-    from ._http.endpoint import Plain, Sync
     from ._http.httpx_clients import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
     from ._http.httpx_clients import DefaultHttpxClient as DefaultHttpxClient
     from ._running.batch import BatchProgress as BatchProgress
@@ -58,15 +57,6 @@ if TYPE_CHECKING:
     from ._running.file_output import get_path_url as get_path_url
     from ._running.refs import ModelVersionIdentifier as ModelVersionIdentifier
     from ._running.use import use as use
-    from .resources.account import Account
-    from .resources.collections import Collections
-    from .resources.deployments import Deployments
-    from .resources.files import Files
-    from .resources.hardware import Hardware
-    from .resources.models import Models
-    from .resources.predictions import Predictions
-    from .resources.trainings import Trainings
-    from .resources.webhooks import Webhooks
     from .types import Model as Model
     from .types import SearchResponse
     from .types import Version as Version
@@ -76,15 +66,6 @@ if TYPE_CHECKING:
     P = ParamSpec("P")
     R = TypeVar("R")
 
-    predictions: Predictions[Sync, Plain]
-    models: Models[Sync, Plain]
-    deployments: Deployments[Sync, Plain]
-    trainings: Trainings[Sync, Plain]
-    files: Files[Sync, Plain]
-    collections: Collections[Sync, Plain]
-    hardware: Hardware[Sync, Plain]
-    account: Account[Sync, Plain]
-    webhooks: Webhooks[Sync, Plain]
 
 # Configuration of the module-level client; None means "the default".
 bearer_token: Optional[str] = None
@@ -287,10 +268,19 @@ def _on_default_client(method: Callable[Concatenate[Replicate, P], R]) -> Callab
     return call
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what `__getattr__` serves, as type checkers see it
     run = _on_default_client(Replicate.run)
     run_many = _on_default_client(Replicate.run_many)
     stream = _on_default_client(Replicate.stream)
+    predictions = default_client().predictions
+    models = default_client().models
+    deployments = default_client().deployments
+    trainings = default_client().trainings
+    files = default_client().files
+    collections = default_client().collections
+    hardware = default_client().hardware
+    account = default_client().account
+    webhooks = default_client().webhooks
 
 
 def search(
