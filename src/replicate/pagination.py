@@ -115,7 +115,7 @@ class SyncCursorURLPage(_CursorURLPage[T]):
     _client: Replicate
 
     def get_next_page(self) -> Self:
-        return self._client._request_page(self._next_call())
+        return self._client._request(self._next_call())
 
     def iter_pages(self) -> Iterator[Self]:
         page = self
@@ -135,7 +135,7 @@ class AsyncCursorURLPage(_CursorURLPage[T]):
     _client: AsyncReplicate
 
     async def get_next_page(self) -> Self:
-        return await self._client._request_page(self._next_call())
+        return await self._client._request(self._next_call())
 
     async def iter_pages(self) -> AsyncIterator[Self]:
         page = self

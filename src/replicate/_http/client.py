@@ -42,7 +42,7 @@ from .._base.logs import logger
 from .._base.options import NOT_GIVEN, NotGiven, Omit, TimeoutTypes
 from .._base.platform import token_from_environment, user_agent
 from . import pools as _pools
-from .call import Call, PageCall, check_nesting
+from .call import Call, check_nesting
 from .endpoint import (
     Sleep,
     Step,
@@ -52,7 +52,7 @@ from .limits import (
     BodyLimit,
     call_deadline,
 )
-from .parse import make_page, parse
+from .parse import parse
 from .reconcile import SETTLE_AFTER_TIMEOUT, CreateLedger, CreateShape, find_created
 from .request import (
     NOT_WRITTEN,
@@ -435,20 +435,27 @@ class _ClientBase(Generic[HttpT]):
             attempt += 1
             waited += delay
 
-    # -- reading answers ------------------------------------------------------------------------
+    # -- reading answers, and what the two clients perform ------------------------------------------
 
     def _parse(self, response: httpx.Response, call: Call[Any]) -> Any:
         return parse(self, response, call)
 
-    def _make_page(self, response: httpx.Response, call: PageCall[Any]) -> Any:
-        return make_page(self, response, call)
-
-    def _blocking_client(self) -> SyncClient:
-        """The sync client a blocking download goes through (see `io.AsyncClient._blocking_client`)."""
-        raise NotImplementedError
+    _view_methods: ClassVar[Dict[str, str]] = {
+        "plain": "_request",
+        "raw": "_request_raw",
+        "streamed": "_request_streamed",
+    }
 
     def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
-        """How this client performs a call in a view ("plain", "raw", "streamed")."""
+        """How this client performs a call in a view (the method `_view_methods` names)."""
+        return getattr(self, self._view_methods[view])
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    def _blocking_client(self) -> SyncClient:
+        """The sync client a blocking download (`os.fspath()` of a `use()` path output) goes through."""
         raise NotImplementedError
 
     def _run_steps(self, steps: Generator[Step, Any, Any]) -> Any:
@@ -456,5 +463,5 @@ class _ClientBase(Generic[HttpT]):
         raise NotImplementedError
 
     def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
-        """Run a procedure's steps for its raw ("raw") or streamed ("streamed") form."""
+        """A procedure's raw or streamed form: the response of its last call, already read."""
         raise NotImplementedError

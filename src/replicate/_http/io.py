@@ -1,25 +1,15 @@
-"""`SyncClient` / `AsyncClient`: `_ClientBase`'s calls made, sync or awaited.
+"""`SyncClient` / `AsyncClient`: `_ClientBase`'s calls performed, sync or awaited.
 
-Each performs an exchange's steps with its driver (`steps.SyncDriver` / `AsyncDriver`), and turns
-a `Call` into what a view returns: a parsed result, a page, a raw or a streamed response. They
-also hold what differs only by awaiting: close and the context managers, the low-level
-`request/get/post/...` methods. `replicate._client` builds `Replicate` / `AsyncReplicate` on them.
+Each drives an exchange's steps (`steps.SyncDriver` / `AsyncDriver`) and hands back what a view
+asks for: a parsed result, a page, a raw or a streamed response. The rest is the lifecycle and
+the low-level `request/get/post/...`. `replicate._client` builds `Replicate` / `AsyncReplicate` on them.
 """
 
 from __future__ import annotations
 
 import contextlib
 from functools import cached_property
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    AsyncGenerator,
-    Callable,
-    Generator,
-    Optional,
-    Type,
-    TypeVar,
-)
+from typing import TYPE_CHECKING, Any, AsyncGenerator, Generator, Optional, Type, TypeVar
 
 import httpx
 from typing_extensions import Self
@@ -28,20 +18,22 @@ from .._base.downloads import remove_downloads
 from . import pools as _pools
 from .call import BinaryCall, Call, PageCall
 from .client import _ClientBase
-from .endpoint import (
-    Step,
-    last_response,
-)
+from .endpoint import Step, last_response
 from .httpx_clients import DefaultAsyncHttpxClient, DefaultHttpxClient
 from .low_level import JSON as _JSON
 from .low_level import LowLevelRequest, low_level_call
-from .response import APIResponse, AsyncAPIResponse
-from .steps import AsyncDriver, SyncDriver
+from .response import (
+    APIResponse,
+    AsyncAPIResponse,
+    AsyncBinaryAPIResponse,
+    AsyncStreamedBinaryAPIResponse,
+    BinaryAPIResponse,
+    StreamedBinaryAPIResponse,
+)
+from .steps import AsyncDriver, SyncDriver, async_complete, complete
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-
-__all__ = ["AsyncClient", "SyncClient"]
 
 R = TypeVar("R")
 
@@ -52,15 +44,6 @@ class SyncClient(_ClientBase[httpx.Client]):
     _http_type = httpx.Client
     _default_http = DefaultHttpxClient
 
-    def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
-        if view == "raw":
-            return self._request_raw
-        if view == "streamed":
-            return self._request_streamed
-        return self._request
-
-    # -- the I/O ---------------------------------------------------------------------------------
-
     @cached_property
     def _driver(self) -> SyncDriver:
         return SyncDriver(self)  # an exchange's steps keep no state in it: one per client
@@ -69,26 +52,16 @@ class SyncClient(_ClientBase[httpx.Client]):
         return self._driver.drive(self._exchange(call, stream=stream))
 
     def _request(self, call: Call[Any]) -> Any:
-        if isinstance(call, PageCall):
-            return self._request_page(call)
         if isinstance(call, BinaryCall):
             return self._request_raw(call)
         return self._parse(self._send(call), call)
 
-    def _request_page(self, call: Call[Any]) -> Any:
-        return self._make_page(self._send(call), call)  # type: ignore[arg-type]
-
     def _request_raw(self, call: Call[Any]) -> APIResponse[Any]:
-        from .response import APIResponse, BinaryAPIResponse
-
-        if isinstance(call, BinaryCall):
-            return BinaryAPIResponse(self._send(call), client=self, call=call)
-        return APIResponse[Any](self._send(call), client=self, call=call)
+        cls = BinaryAPIResponse if isinstance(call, BinaryCall) else APIResponse[Any]
+        return cls(self._send(call), client=self, call=call)
 
     @contextlib.contextmanager
     def _request_streamed(self, call: Call[Any]) -> Generator[APIResponse[Any], None, None]:
-        from .response import APIResponse, StreamedBinaryAPIResponse
-
         response = self._send(call, stream=True)
         cls = StreamedBinaryAPIResponse if isinstance(call, BinaryCall) else APIResponse
         try:
@@ -97,33 +70,20 @@ class SyncClient(_ClientBase[httpx.Client]):
             response.close()
 
     def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
-        """Run a procedure (see `endpoint.procedure`) with the step driver of `steps.py`."""
-        from .steps import complete
-
         return complete(self, steps)
 
     def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
-        """A procedure's raw (or streamed) form: the response of its last call, already read."""
-        from .response import APIResponse
-
         response, call = self._run_steps(last_response(steps, self._parse))
         wrapped = APIResponse[Any](response, client=self, call=call)
         return wrapped if view == "raw" else contextlib.nullcontext(wrapped)
 
-    # -- lifecycle -----------------------------------------------------------------------------------
-
     def _blocking_client(self) -> SyncClient:
-        """The client a blocking download (`os.fspath()` of a `use()` path output) goes through."""
         return self
 
     def close(self) -> None:
         """Close the connection pool and remove the files `use()` downloaded; the client is done."""
         self._http.close()
         remove_downloads(self)
-
-    @property
-    def is_closed(self) -> bool:
-        return self._http.is_closed
 
     def __enter__(self) -> Self:
         return self
@@ -185,20 +145,12 @@ class SyncClient(_ClientBase[httpx.Client]):
 
 
 class AsyncClient(_ClientBase[httpx.AsyncClient]):
-    """A asyncio client's I/O: the exchange driven, calls made, the lifecycle."""
+    """An asyncio client's I/O: the exchange driven, calls made, the lifecycle."""
 
     _is_async = True
     _http_type = httpx.AsyncClient
     _default_http = DefaultAsyncHttpxClient
-
-    def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
-        if view == "raw":
-            return self._request_raw
-        if view == "streamed":
-            return self._request_streamed
-        return self._request_or_paginate
-
-    # -- the I/O ---------------------------------------------------------------------------------
+    _view_methods = {**_ClientBase._view_methods, "plain": "_request_or_paginate"}
 
     @cached_property
     def _driver(self) -> AsyncDriver:
@@ -209,33 +161,24 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
         return await self._driver.drive(self._exchange(call, stream=stream))
 
     def _request_or_paginate(self, call: Call[Any]) -> Any:
+        """A list's plain form: a paginator, awaited for its first page or iterated for every item."""
         if isinstance(call, PageCall):
             from ..pagination import AsyncPaginator
 
-            return AsyncPaginator[Any, Any](lambda: self._request_page(call))
+            return AsyncPaginator[Any, Any](lambda: self._request(call))
         return self._request(call)
 
     async def _request(self, call: Call[Any]) -> Any:
-        if isinstance(call, PageCall):
-            return await self._request_page(call)
         if isinstance(call, BinaryCall):
             return await self._request_raw(call)
         return self._parse(await self._send(call), call)
 
-    async def _request_page(self, call: Call[Any]) -> Any:
-        return self._make_page(await self._send(call), call)  # type: ignore[arg-type]
-
     async def _request_raw(self, call: Call[Any]) -> AsyncAPIResponse[Any]:
-        from .response import AsyncAPIResponse, AsyncBinaryAPIResponse
-
-        if isinstance(call, BinaryCall):
-            return AsyncBinaryAPIResponse(await self._send(call), client=self, call=call)
-        return AsyncAPIResponse[Any](await self._send(call), client=self, call=call)
+        cls = AsyncBinaryAPIResponse if isinstance(call, BinaryCall) else AsyncAPIResponse[Any]
+        return cls(await self._send(call), client=self, call=call)
 
     @contextlib.asynccontextmanager
     async def _request_streamed(self, call: Call[Any]) -> AsyncGenerator[AsyncAPIResponse[Any], None]:
-        from .response import AsyncAPIResponse, AsyncStreamedBinaryAPIResponse
-
         response = await self._send(call, stream=True)
         cls = AsyncStreamedBinaryAPIResponse if isinstance(call, BinaryCall) else AsyncAPIResponse
         try:
@@ -244,15 +187,9 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
             await response.aclose()
 
     async def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
-        """Run a procedure (see `endpoint.procedure`) with the step driver of `steps.py`."""
-        from .steps import async_complete
-
         return await async_complete(self, steps)
 
     def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
-        """A procedure's raw (or streamed) form: the response of its last call, already read."""
-        from .response import AsyncAPIResponse
-
         async def raw() -> AsyncAPIResponse[Any]:
             response, call = await self._run_steps(last_response(steps, self._parse))
             return AsyncAPIResponse[Any](response, client=self, call=call)
@@ -263,15 +200,12 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
 
         return raw() if view == "raw" else streamed()
 
-    # -- lifecycle -----------------------------------------------------------------------------------
-
     _twin: Optional[SyncClient] = None
 
     def _blocking_client(self) -> SyncClient:
-        """A sync client with this one's options, made at the first blocking download (`os.fspath()`
-        of a `use()` path output) and closed with this one: the file comes through the same auth
-        rule (the token to the API host only), retries and errors. It cannot share an
-        `httpx.AsyncClient`'s pool, so it has its own, with this library's defaults."""
+        """A sync client with this one's options, made at the first blocking download and closed
+        with this one. It cannot share an `httpx.AsyncClient`'s pool: it has its own, with this
+        library's defaults."""
         if self._twin is None:
             self._twin = SyncClient(
                 bearer_token=self.bearer_token,
@@ -291,10 +225,6 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
             self._twin.close()
         remove_downloads(self)
 
-    @property
-    def is_closed(self) -> bool:
-        return self._http.is_closed
-
     async def __aenter__(self) -> Self:
         return self
 
@@ -313,13 +243,7 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
     ) -> R:
         """Any request, with this client's auth, retries and errors (for endpoints not wrapped here).
 
-        `client.request("PATCH", "/custom/endpoint", json={...}, headers={...})`. The path
-        (`path`, or `url=` as httpx calls it) is relative to `base_url` or an absolute URL; the
-        token goes only to the API's host. The body is `json=` (or `body=`), `content=` (str or
-        bytes, sent as they are) or `files=` (multipart, its form fields in `body=`); `params=` is
-        the query. Without `cast_to` the result is the answer's JSON, parsed (None for an empty
-        answer); pass `cast_to=` a pydantic model, `str`, `bytes` or `httpx.Response` to read it
-        otherwise.
+        `await client.request("PATCH", "/custom/endpoint", json={...})`: as `Replicate.request`.
         """
         return await self._request(low_level_call(method, path, cast_to, request))
 
