@@ -1,8 +1,6 @@
-"""Pure functions of their arguments, for building requests and reading answers.
+"""Pure helpers for `client._ClientBase`: option checks, headers, query and bodies, errors.
 
-Headers merged, query values spelled, JSON and form bodies, errors for failed exchanges and
-unreadable answers, option checks, and the caches that make the hot path cheap (parsed URLs,
-retry policies, pydantic adapters). No I/O; used by `client._ClientBase`.
+Also the caches that make the hot path cheap (parsed URLs, retry policies). No I/O.
 """
 
 from __future__ import annotations
@@ -12,44 +10,23 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from functools import cache, lru_cache, partial
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Callable,
-    Dict,
-    List,
-    Optional,
-    Tuple,
-    cast,
-)
+from functools import cache, lru_cache
+from typing import Any, Dict, Optional, Tuple, cast
 
 import httpx
 
 from .._base.errors import (
     APIConnectionError,
-    APIResponseValidationError,
     APIStatusError,
     ReplicateError,
     connection_error,
     note_may_have_been_created,
     status_error,
 )
-from .._base.logs import logger
 from .._base.options import NotGiven, Omit
 from .call import BinaryCall, Call, drop_unset
-from .limits import (
-    MAX_JSON_BYTES,
-)
-from .low_level import JSON as _JSON
+from .limits import MAX_JSON_BYTES
 from .retry import NEVER_SENT, RetryPolicy
-
-if TYPE_CHECKING:
-    pass
-
-
-# -- helpers: pure functions of their arguments ---------------------------------------------------------
-
 
 # 1.x constructor arguments -> what says the same now
 _LEGACY_OPTIONS = {
@@ -254,56 +231,6 @@ NOT_RETRIED = (
 )
 
 
-def validation_error(
-    response: httpx.Response, cast_to: Any, exc: Exception, *, item: Optional[int] = None
-) -> APIResponseValidationError:
-    name = getattr(cast_to, "__name__", None) or repr(cast_to)
-    if cast_to is _JSON:
-        name = "JSON (pass cast_to=str, bytes or httpx.Response to read other answers)"
-    text = response.text
-    snippet = text[:200] + ("…" if len(text) > 200 else "")
-    lines = str(exc).strip().splitlines()
-    # "1 validation error for Prediction" says little; the field and the problem do
-    first = " ".join(line.strip() for line in lines[1:3]) if len(lines) > 1 else lines[0] if lines else ""
-    first = first or type(exc).__name__
-    if item is not None:
-        first = f"results[{item}]: {first}"
-    request = f"{response.request.method} {response.request.url.path}"
-    if item is not None:
-        request += f"?{response.request.url.query.decode()}" if response.request.url.query else ""
-    return APIResponseValidationError(
-        response,
-        body=text,
-        message=f"The API's answer to {request} could not be read as {name}: {first}. Body starts: {snippet!r}",
-    )
-
-
-def parsed_leniently(cast_to: Any, data: Any, response: httpx.Response) -> Any:
-    """What a strict read refused, read field by field (see `_base/models.read_leniently`).
-
-    Raises `ValueError` (`UnreadableFieldError` naming the field) if a needed field is unreadable.
-    """
-    from .._base.models import read_leniently  # here: `import replicate` does not load pydantic
-
-    problems: List[str] = []
-    value = read_leniently(cast_to, data, problems)
-    logger.info(
-        "Read %s %s leniently; left None: %s",
-        response.request.method,
-        response.request.url.path,
-        "; ".join(problems[:10]),
-    )
-    return value
-
-
-def parsed_item(read: Callable[[Any], Any], cast_to: Any, response: httpx.Response, item: Any) -> Any:
-    """One item of a page, read strictly, else leniently."""
-    try:
-        return read(item)
-    except ValueError:
-        return parsed_leniently(cast_to, item, response)
-
-
 def check_timeout(timeout: object) -> None:
     if timeout is None:
         return
@@ -335,45 +262,3 @@ def parsed_url(url: str) -> httpx.URL:
 @cache
 def retry_policy(max_retries: int) -> RetryPolicy:
     return RetryPolicy(max_retries=max_retries)
-
-
-@cache
-def adapter(tp: Any) -> Any:
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(tp)
-
-
-@cache
-def typed_page(item: Any) -> Any:
-    """A page of `item`s, read from its JSON in one pass (see pagination.py)."""
-    from typing_extensions import TypedDict as _TypedDict
-
-    # the item type is known only at run time: the functional form, out of the type checker's sight
-    make: Any = _TypedDict
-    return make(
-        "Page",
-        {"results": Optional[List[item]], "next": Optional[str], "previous": Optional[str]},
-        total=False,
-    )
-
-
-def page_body() -> Any:
-    """A page whose items stay JSON values (dicts) until the page hands them over."""
-    return typed_page(Any)
-
-
-@cache
-def read_json() -> Callable[[bytes], Any]:
-    """The fastest JSON reader at hand: pydantic-core's builds Python objects in one pass, ~25%
-    faster than `json.loads` on a page of predictions (older pydantic-core has none)."""
-    try:
-        from pydantic_core import from_json
-    except ImportError:
-        return json.loads
-    try:
-        from_json(b'{"a": "b"}', cache_strings="keys")
-    except TypeError:  # pydantic-core < 2.16 caches no strings
-        return from_json
-    # Keys repeat from item to item, values (ids, URLs, text) rarely: only keys are worth caching.
-    return partial(from_json, cache_strings="keys")
