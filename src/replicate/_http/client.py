@@ -1,12 +1,8 @@
-"""`_ClientBase`: a client's options and every decision about requests and answers; no I/O.
+"""`_ClientBase`: a client's options, and every decision about its requests and answers; no I/O.
 
-    _build_request(call)   URL, query, JSON or multipart body, headers, auth, timeout
-    _exchange(call)        a generator: yields Send / Read / Sleep steps, applies
-                           RetryPolicy between attempts, maps failures to errors
-    _parse(response, call) JSON → pydantic model, page, str, bytes...
-
-`io.SyncClient` / `io.AsyncClient` perform those steps; `replicate._client` adds the resource
-tree and the model-running helpers on top.
+`_build_request(call)` makes the `httpx.Request`; `_exchange(call)` yields the steps of sending
+it (`Send`, `Read`, `Sleep`), retrying as `RetryPolicy` says; `_parse` reads the answer.
+`io.SyncClient` / `io.AsyncClient` perform the steps.
 """
 
 from __future__ import annotations
@@ -32,26 +28,14 @@ import httpx
 from typing_extensions import Never, Self
 
 from .._base.constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from .._base.errors import (
-    ClientClosedError,
-    ReplicateError,
-    ResponseTooLargeError,
-    decode_error_body,
-)
+from .._base.errors import ClientClosedError, ReplicateError, ResponseTooLargeError, decode_error_body
 from .._base.logs import logger
 from .._base.options import NOT_GIVEN, NotGiven, Omit, TimeoutTypes
 from .._base.platform import token_from_environment, user_agent
 from . import pools as _pools
 from .call import Call, check_nesting
-from .endpoint import (
-    Sleep,
-    Step,
-)
-from .limits import (
-    MAX_ERROR_BODY_BYTES,
-    BodyLimit,
-    call_deadline,
-)
+from .endpoint import Sleep, Step
+from .limits import MAX_ERROR_BODY_BYTES, BodyLimit, call_deadline
 from .parse import parse
 from .reconcile import SETTLE_AFTER_TIMEOUT, CreateLedger, CreateShape, find_created
 from .request import (
@@ -81,19 +65,17 @@ if TYPE_CHECKING:
     from .._running.batch_limits import Throttle
     from .io import SyncClient
 
-__all__ = ["ExchangeStep", "HttpT", "_ClientBase"]
+__all__ = ["_ClientBase"]  # imported by the layers above, despite its private name
 
 ExchangeStep = Union[Send, Read, Sleep, Call[Any]]
 """What `_ClientBase._exchange` yields (see `steps.py`); `Call`s only to find a create."""
 
-R = TypeVar("R")
-
-
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+"""`httpx.Client` or `httpx.AsyncClient`: what `http_client=` must be."""
 
 
 class _ClientBase(Generic[HttpT]):
-    """`httpx.Client` or `httpx.AsyncClient`: what `http_client=` must be."""
+    """What `SyncClient` and `AsyncClient` share: the options, building requests, the exchange."""
 
     bearer_token: str
     base_url: httpx.URL
@@ -286,11 +268,7 @@ class _ClientBase(Generic[HttpT]):
             check_nesting(extra_body, "extra_body")  # else encoding it overflows the stack
         if call.files is not None:
             data = {**form_fields(body), **form_fields(extra_body)}
-        elif isinstance(body, (str, bytes)):
-            if extra_body:
-                raise TypeError(
-                    "extra_body can only be merged into a JSON object body; this request sends text"
-                )
+        elif isinstance(body, (str, bytes)) and not extra_body:
             content = body
         elif body is not None or extra_body:
             json_body = merged_json_body(body, extra_body)
@@ -372,7 +350,7 @@ class _ClientBase(Generic[HttpT]):
                     settle = SETTLE_AFTER_TIMEOUT if isinstance(exc, httpx.TimeoutException) else 0.0
                 elif delay is None:
                     raise connection_error_for(exc, request, call) from exc
-                logger.info("Retrying %s %s in %.2fs after %r", request.method, request.url, delay or 0, exc)
+                reason: object = exc
             else:
                 if response.status_code < 400:
                     logger.debug("%s %s -> %d", request.method, request.url, response.status_code)
@@ -397,17 +375,12 @@ class _ClientBase(Generic[HttpT]):
                 elif delay is None:
                     logger.debug("%s %s -> %d", request.method, request.url, response.status_code)
                     raise status_error_for(response, body, call)
-                logger.info(
-                    "Retrying %s %s in %.2fs after %d",
-                    request.method,
-                    request.url,
-                    delay or 0,
-                    response.status_code,
-                )
+                reason = status
             finally:
                 if shape is not None:
                     self._creates.settled(shape)  # type: ignore[union-attr]
             failed_at = time.time() + settle  # no later than this does the server act on it
+            logger.info("Retrying %s %s in %.2fs after %r", request.method, request.url, delay or 0, reason)
             if delay is not None:
                 yield Sleep(max(delay, settle))
             if shape is not None and failure is not None:

@@ -123,12 +123,10 @@ def merge_headers(headers: Dict[str, str], extra: Mapping[str, Any]) -> None:
     for name, value in extra.items():
         if isinstance(value, NotGiven):
             continue
-        if isinstance(value, Omit) or value is None:
-            for existing in [k for k in headers if k.lower() == name.lower()]:
-                del headers[existing]
-            continue
-        for existing in [k for k in headers if k.lower() == name.lower() and k != name]:
+        for existing in [k for k in headers if k.lower() == name.lower()]:
             del headers[existing]
+        if isinstance(value, Omit) or value is None:
+            continue
         text = str(value)
         if not _HEADER_VALUE.fullmatch(text):
             # The value itself stays out of the message: it may be a credential.
