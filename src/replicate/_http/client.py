@@ -239,7 +239,7 @@ class _ClientBase(Generic[HttpT]):
         target = parsed_url(path if absolute else self._base + path)
 
         headers: Dict[str, str] = dict(self._per_request_headers)
-        on_api_host = not absolute or self._on_api_host(target)
+        on_api_host = not absolute or origin(target) == self._origin  # the token goes there only
         if on_api_host:
             headers["Authorization"] = f"Bearer {self.bearer_token}"
         if self._default_headers:
@@ -293,10 +293,6 @@ class _ClientBase(Generic[HttpT]):
             # An `http_client=` with an Authorization header of its own: that, too, is for the API host only.
             request.headers.pop("Authorization", None)
         return request
-
-    def _on_api_host(self, url: Union[str, httpx.URL]) -> bool:
-        """Whether absolute `url` is on the configured API host: the token goes there and nowhere else."""
-        return origin(url if isinstance(url, httpx.URL) else httpx.URL(url)) == self._origin
 
     # -- one exchange, with retries ------------------------------------------------------------
 

@@ -6,7 +6,7 @@ and a cookie jar that skips responses setting no cookie. Subclass or configure t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict
 
 import httpx
 
@@ -14,18 +14,12 @@ from .._base.constants import DEFAULT_CONNECTION_LIMITS, DEFAULT_TIMEOUT
 from .._base.platform import user_agent
 from .limits import bound_reads
 
-__all__ = ["DefaultAsyncHttpxClient", "DefaultHttpxClient"]
-
 
 class DefaultHttpxClient(httpx.Client):
     """An `httpx.Client` with this library's defaults; subclass or configure it for `http_client=`."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_CONNECTION_LIMITS)
-        kwargs.setdefault("follow_redirects", True)
-        kwargs["headers"] = _library_headers(kwargs.get("headers"))
-        super().__init__(**kwargs)
+        super().__init__(**_with_defaults(kwargs))
         self._cookies = _ResponseCookies(self._cookies.jar)
         bound_reads(self)  # so `timeout` bounds the whole send, not each read
 
@@ -34,12 +28,22 @@ class DefaultAsyncHttpxClient(httpx.AsyncClient):
     """An `httpx.AsyncClient` with this library's defaults; configure it for `http_client=`."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_CONNECTION_LIMITS)
-        kwargs.setdefault("follow_redirects", True)
-        kwargs["headers"] = _library_headers(kwargs.get("headers"))
-        super().__init__(**kwargs)
+        super().__init__(**_with_defaults(kwargs))
         self._cookies = _ResponseCookies(self._cookies.jar)
+
+
+def _with_defaults(kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """This library's timeout, limits and redirects unless given; its Accept and User-Agent
+    under the headers given."""
+    headers = httpx.Headers({"Accept": "application/json", "User-Agent": user_agent()})
+    headers.update(kwargs.get("headers"))
+    return {
+        "timeout": DEFAULT_TIMEOUT,
+        "limits": DEFAULT_CONNECTION_LIMITS,
+        "follow_redirects": True,
+        **kwargs,
+        "headers": headers,
+    }
 
 
 class _ResponseCookies(httpx.Cookies):
@@ -55,10 +59,3 @@ class _ResponseCookies(httpx.Cookies):
         headers = response.headers
         if "set-cookie" in headers or "set-cookie2" in headers:
             super().extract_cookies(response)
-
-
-def _library_headers(headers: Any) -> httpx.Headers:
-    """This library's Accept and User-Agent, then `headers` (which win)."""
-    merged = httpx.Headers({"Accept": "application/json", "User-Agent": user_agent()})
-    merged.update(headers)
-    return merged

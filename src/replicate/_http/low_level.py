@@ -23,8 +23,6 @@ from typing_extensions import TypedDict
 from .._base.options import NotGiven, Omit, RequestOptions
 from .call import Call, check_json, check_nesting
 
-__all__ = ["JSON", "LowLevelOptions", "LowLevelRequest", "low_level_call"]
-
 JSON: Any = object
 """`cast_to` when none is given: the answer's JSON, parsed (`_ClientBase._parse`)."""
 

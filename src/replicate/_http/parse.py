@@ -68,10 +68,8 @@ def make_page(client: _ClientBase[Any], response: httpx.Response, call: PageCall
         with contextlib.suppress(ValueError):  # read again below, to name the part that is wrong
             data = adapter(typed_page(cast_to)).validate_json(content)
     if data is None:
-        # Read as JSON, and the items typed one at a time as they are handed over: the items
-        # before a bad one arrive, and its error names it.
         try:
-            data = adapter(page_body()).validate_python(read_json()(content))
+            data = adapter(typed_page(Any)).validate_python(read_json()(content))  # items left as JSON
         except ValueError as exc:
             raise validation_error(response, cast_to, exc) from None
         strict: Callable[[Any], Any] = adapter(cast_to).validator.validate_python
@@ -82,18 +80,11 @@ def make_page(client: _ClientBase[Any], response: httpx.Response, call: PageCall
     def invalid(index: int, exc: Exception) -> Exception:
         return validation_error(response, cast_to, exc, item=index)
 
+    created = isinstance(call, CreatedPageCall)
     if client._is_async:
-        cls = (
-            pagination.AsyncCursorURLPageWithCreatedFilters
-            if isinstance(call, CreatedPageCall)
-            else pagination.AsyncCursorURLPage
-        )
+        cls = pagination.AsyncCursorURLPageWithCreatedFilters if created else pagination.AsyncCursorURLPage
     else:
-        cls = (
-            pagination.SyncCursorURLPageWithCreatedFilters
-            if isinstance(call, CreatedPageCall)
-            else pagination.SyncCursorURLPage
-        )
+        cls = pagination.SyncCursorURLPageWithCreatedFilters if created else pagination.SyncCursorURLPage
     return cls(
         client=client,  # type: ignore[arg-type]
         items=data.get("results") or [],
@@ -117,10 +108,9 @@ def validation_error(
     # "1 validation error for Prediction" says little; the field and the problem do
     first = " ".join(line.strip() for line in lines[1:3]) if len(lines) > 1 else lines[0] if lines else ""
     first = first or type(exc).__name__
-    if item is not None:
-        first = f"results[{item}]: {first}"
     request = f"{response.request.method} {response.request.url.path}"
     if item is not None:
+        first = f"results[{item}]: {first}"
         request += f"?{response.request.url.query.decode()}" if response.request.url.query else ""
     return APIResponseValidationError(
         response,
@@ -174,11 +164,6 @@ def typed_page(item: Any) -> Any:
         {"results": Optional[List[item]], "next": Optional[str], "previous": Optional[str]},
         total=False,
     )
-
-
-def page_body() -> Any:
-    """A page whose items stay JSON values (dicts) until the page hands them over."""
-    return typed_page(Any)
 
 
 @cache

@@ -31,8 +31,6 @@ from .._base.errors import ReplicateError
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["check_event_loop", "forget_connections", "forget_in_child"]
-
 _tracked: weakref.WeakSet[Union[httpx.Client, httpx.AsyncClient]] = weakref.WeakSet()
 _loops: weakref.WeakKeyDictionary[httpx.AsyncClient, weakref.ref[asyncio.AbstractEventLoop]] = (
     weakref.WeakKeyDictionary()
