@@ -7,7 +7,6 @@ it (`Send`, `Read`, `Sleep`), retrying as `RetryPolicy` says; `_parse` reads the
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Mapping
 from typing import (
@@ -27,11 +26,11 @@ from typing import (
 import httpx
 from typing_extensions import Never, Self
 
-from .._base.constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from .._base.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .._base.errors import ClientClosedError, ReplicateError, ResponseTooLargeError, decode_error_body
 from .._base.logs import logger
 from .._base.options import NOT_GIVEN, NotGiven, Omit, TimeoutTypes
-from .._base.platform import token_from_environment, user_agent
+from .._base.platform import user_agent
 from . import pools as _pools
 from .call import Call, check_nesting
 from .endpoint import Sleep, Step
@@ -123,28 +122,12 @@ class _ClientBase(Generic[HttpT]):
                 f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__},"
                 f" not {type(http_client).__name__}"
             )
-        if bearer_token is None:
-            bearer_token = token_from_environment()
-        bearer_token = checked_token(bearer_token) if bearer_token is not None else None
-        if not bearer_token:
-            raise ReplicateError(
-                "No API token: set the REPLICATE_API_TOKEN environment variable or pass"
-                " bearer_token= to the client (create a token at https://replicate.com/account/api-tokens)."
-            )
-        if base_url is None:
-            base_url = os.environ.get("REPLICATE_BASE_URL") or DEFAULT_BASE_URL
-        url = checked_base_url(str(base_url))
-        if url.raw_path in (b"", b"/"):
-            # The 1.x form (https://api.replicate.com): the API lives under /v1, as 1.x knew.
-            url = url.copy_with(raw_path=b"/v1")
+        self.bearer_token = checked_token(bearer_token)
+        self.base_url = checked_base_url(base_url)
         check_max_retries(max_retries)
-        if isinstance(timeout, NotGiven):
-            timeout = DEFAULT_TIMEOUT
-        check_timeout(timeout)
-        self.bearer_token = bearer_token
-        self.base_url = url
-        self.timeout = timeout
         self.max_retries = max_retries
+        self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
+        check_timeout(self.timeout)
         self.strict_response_validation = strict_response_validation
         self._default_headers = dict(default_headers or {})
         merge_headers({}, self._default_headers)  # refuses values HTTP cannot carry, now rather than later
@@ -152,8 +135,8 @@ class _ClientBase(Generic[HttpT]):
         self._creates: Optional[CreateLedger] = CreateLedger() if reconcile_creates else None
         self._throttle: Optional[Throttle] = None
         """Set on a batch's own copy of the client (see `_running/batch.py`): every request waits its turn."""
-        self._base = str(url)
-        self._origin = origin(url)
+        self._base = str(self.base_url)
+        self._origin = origin(self.base_url)
         self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
         # Headers the httpx client already sends (ours, a DefaultHttpxClient, a copy's) are not
         # merged again per request: that merge was httpx's costliest step in building one.
@@ -162,7 +145,7 @@ class _ClientBase(Generic[HttpT]):
             if http_client
             else {}
         )
-        self._http = http_client or cast(HttpT, self._default_http(timeout=timeout))
+        self._http = http_client or cast(HttpT, self._default_http(timeout=self.timeout))
         # The client is the root of its own resource tree (see ReplicateResources).
         self._client = self
         self._view = "plain"

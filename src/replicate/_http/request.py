@@ -8,13 +8,15 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import os
 import re
 from collections.abc import Mapping
 from functools import cache, lru_cache
-from typing import Any, Dict, Optional, Tuple, cast
+from typing import Any, Dict, Optional, Tuple, Union, cast
 
 import httpx
 
+from .._base.constants import DEFAULT_BASE_URL
 from .._base.errors import (
     APIConnectionError,
     APIStatusError,
@@ -24,6 +26,7 @@ from .._base.errors import (
     status_error,
 )
 from .._base.options import NotGiven, Omit
+from .._base.platform import token_from_environment
 from .call import BinaryCall, Call, drop_unset
 from .limits import MAX_JSON_BYTES
 from .retry import NEVER_SENT, RetryPolicy
@@ -61,14 +64,22 @@ def redact(token: str) -> str:
 
 
 def checked_token(token: object) -> str:
-    """`token` without the whitespace around it (a token read from a file ends in a newline).
+    """`token` (by default the environment's) without the whitespace around it (a token read from
+    a file ends in a newline).
 
     What is left must be printable ASCII to go in a header; the error says where it is not,
     never what the token is.
     """
+    if token is None:
+        token = token_from_environment() or ""
     if not isinstance(token, str):
         raise TypeError(f"bearer_token must be a string, not {type(token).__name__}")
     token = token.strip()
+    if not token:
+        raise ReplicateError(
+            "No API token: set the REPLICATE_API_TOKEN environment variable or pass"
+            " bearer_token= to the client (create a token at https://replicate.com/account/api-tokens)."
+        )
     for position, char in enumerate(token):
         if not "!" <= char <= "~":
             if char < " " or char == "\x7f":
@@ -91,8 +102,12 @@ def _shown_url(text: str) -> str:
 _USERINFO = re.compile(r"^([^/?#]*//)?[^/?#]*@")
 
 
-def checked_base_url(text: str) -> httpx.URL:
-    """`base_url` parsed, or a ValueError saying what is wrong with it (it never shows a password)."""
+def checked_base_url(base_url: Union[str, httpx.URL, None]) -> httpx.URL:
+    """`base_url` (by default the environment's, else the public API's) parsed, or a ValueError
+    saying what is wrong with it (it never shows a password)."""
+    if base_url is None:
+        base_url = os.environ.get("REPLICATE_BASE_URL") or DEFAULT_BASE_URL
+    text = str(base_url)
     shown = _shown_url(text)
     try:
         url = httpx.URL(text.rstrip("/"))
@@ -112,6 +127,9 @@ def checked_base_url(text: str) -> httpx.URL:
             f"base_url must not have a query string or fragment ('?...', '#...'), got {shown!r};"
             " for query parameters on every request pass default_query="
         )
+    if url.raw_path in (b"", b"/"):
+        # The 1.x form (https://api.replicate.com): the API lives under /v1, as 1.x knew.
+        url = url.copy_with(raw_path=b"/v1")
     return url
 
 
