@@ -81,8 +81,6 @@ class _ClientBase(Generic[HttpT]):
     timeout: TimeoutTypes
     max_retries: int
     strict_response_validation: bool
-    _default_headers: Mapping[str, Union[str, Omit]]
-    _default_query: Mapping[str, object]
     _http: HttpT
     _is_async: ClassVar[bool] = False
     _http_type: ClassVar[type]
