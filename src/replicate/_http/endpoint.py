@@ -95,16 +95,14 @@ class Streamed:
 E = TypeVar("E", Sync, Async)
 V = TypeVar("V", Plain, Raw, Streamed)
 
-ViewName = str  # "plain" | "raw" | "streamed"
-
 
 class Resource(Generic[E, V]):
     """A namespace of endpoints bound to a client and a view."""
 
     _client: _ClientBase[Any]
-    _view: ViewName
+    _view: str  # "plain" | "raw" | "streamed"
 
-    def __init__(self, client: _ClientBase[Any], view: ViewName = "plain") -> None:
+    def __init__(self, client: _ClientBase[Any], view: str = "plain") -> None:
         self._client = client
         self._view = view
 
@@ -118,7 +116,7 @@ class Resource(Generic[E, V]):
         def with_streaming_response(self):
             return self._view_as("streamed")
 
-    def _view_as(self, view: ViewName) -> Self:
+    def _view_as(self, view: str) -> Self:
         cache = self.__dict__.setdefault("_views", {})
         if view not in cache:
             cache[view] = self._namespace_class()(self._client, view)
@@ -145,9 +143,6 @@ class Operation(Generic[P, S, A, AS]):
         self.__name__ = build.__name__
         self.__doc__ = build.__doc__
         self.__wrapped__ = build
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.__name__ = name
 
     @overload
     def __get__(self, obj: None, owner: Any) -> Self: ...
