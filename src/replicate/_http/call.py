@@ -17,12 +17,6 @@ from urllib.parse import quote, unquote
 from .._base.options import NotGiven, Omit, RequestOptions
 
 R = TypeVar("R")
-
-
-def _no_headers() -> Mapping[str, Any]:
-    return {}
-
-
 T = TypeVar("T")
 
 
@@ -38,7 +32,7 @@ class Call(Generic[R]):
     body: Optional[object] = None
     files: Optional[Any] = None
     """Multipart parts, as httpx takes them; with `files`, `body` becomes the form fields."""
-    headers: Mapping[str, Any] = field(default_factory=_no_headers)
+    headers: Mapping[str, Any] = field(default_factory=lambda: {})
     options: RequestOptions = field(default_factory=lambda: RequestOptions())
     billable: bool = False
     """True for requests that create something billable: retried only when provably unsent."""
