@@ -20,26 +20,15 @@ async cannot drift apart.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    AsyncIterator,
-    Callable,
-    Iterable,
-    Iterator,
-    Optional,
-    Union,
-    cast,
-    overload,
-)
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Union, overload
 
-from typing_extensions import Literal
+from typing_extensions import Concatenate, Literal, ParamSpec, TypeVar
 
 from ._base.options import NOT_GIVEN, NotGiven, RequestOptions
 from ._http.call import Call
-from ._http.client import _ClientBase
 from ._http.endpoint import Async, E, Plain, Raw, Resource, Streamed, Sync, V, endpoint
 from ._http.io import AsyncClient, SyncClient
 
@@ -58,6 +47,10 @@ if TYPE_CHECKING:
     from .resources.trainings import Trainings
     from .resources.webhooks import Webhooks
     from .types import Prediction, SearchResponse
+
+C = TypeVar("C")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class ReplicateResources(Resource[E, V]):
@@ -160,9 +153,22 @@ class _Running:
         """
         from ._running.use import use
 
-        return use(
-            ref, hint=hint, streaming=streaming, client=cast("_ClientBase[Any]", self), progress=progress
-        )
+        client: Any = self  # a Replicate or an AsyncReplicate
+        return use(ref, hint=hint, streaming=streaming, client=client, progress=progress)
+
+
+def _shaped_as(
+    sync: Callable[Concatenate[Any, P], Any],
+) -> Callable[[Callable[Concatenate[C, ...], R]], Callable[Concatenate[C, P], R]]:
+    """An `AsyncReplicate` method takes the parameters of its `Replicate` twin (declared once
+    there), for type checkers and `inspect`; what it returns is its own."""
+
+    def shaped(method: Callable[Concatenate[C, ...], R]) -> Callable[Concatenate[C, P], R]:
+        returns = inspect.signature(method).return_annotation
+        method.__signature__ = inspect.signature(sync).replace(return_annotation=returns)  # type: ignore[attr-defined]
+        return method
+
+    return shaped
 
 
 class Replicate(SyncClient, _Running, ReplicateResources[Sync, Plain]):
@@ -263,62 +269,24 @@ class AsyncReplicate(AsyncClient, _Running, ReplicateResources[Async, Plain]):
     ...     prediction = await client.predictions.get(prediction_id="...")
     """
 
-    async def run(
-        self,
-        ref: Any,
-        *,
-        input: Optional[Mapping[str, Any]] = None,
-        wait: Union[bool, int, NotGiven] = NOT_GIVEN,
-        use_file_output: bool = True,
-        file_encoding_strategy: Optional[str] = None,
-        progress: Optional[Callable[[Prediction], object]] = None,
-        **params: Any,
-    ) -> Any:
+    @_shaped_as(Replicate.run)
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
         """`Replicate.run`, awaited; cancelling the task cancels the prediction too."""
         import replicate._running.run  # see Replicate.run
 
-        return await replicate._running.run.async_run(
-            self,
-            ref,
-            input=input,
-            wait=wait,
-            use_file_output=use_file_output,
-            file_encoding_strategy=file_encoding_strategy,
-            progress=progress,
-            **params,
-        )
+        return await replicate._running.run.async_run(self, *args, **kwargs)
 
-    async def stream(
-        self, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
-    ) -> AsyncIterator[str]:
+    @_shaped_as(Replicate.stream)
+    async def stream(self, *args: Any, **kwargs: Any) -> AsyncIterator[str]:
         """Deprecated: `Replicate.stream`, awaited (`async for chunk in await client.stream(...)`)."""
         from ._running.stream import async_stream
 
-        return await async_stream(self, ref, input=input, **params)
+        return await async_stream(self, *args, **kwargs)
 
-    def run_many(
-        self,
-        ref: Any,
-        inputs: Iterable[Mapping[str, Any]],
-        *,
-        concurrency: int = 10,
-        journal: Union[str, os.PathLike[str], None] = None,
-        ordered: bool = True,
-        progress: Optional[Callable[[BatchProgress], object]] = None,
-        **options: Any,
-    ) -> AsyncIterator[BatchResult]:
+    @_shaped_as(Replicate.run_many)
+    def run_many(self, *args: Any, **kwargs: Any) -> AsyncIterator[BatchResult]:
         """`Replicate.run_many`, as an async iterator of `BatchResult`s."""
         from ._running.batch import prepare_batch
         from ._running.batch_run import async_iterate
 
-        plan = prepare_batch(
-            self,
-            ref,
-            inputs,
-            concurrency=concurrency,
-            journal=journal,
-            ordered=ordered,
-            progress=progress,
-            **options,
-        )
-        return async_iterate(plan)
+        return async_iterate(prepare_batch(self, *args, **kwargs))
