@@ -71,11 +71,9 @@ class Journal:
         """Open (or start) the journal at `path` for a batch of `ref`; refuse another batch's."""
         path = os.fspath(path)
         entries: Dict[int, JournalEntry] = {}
-        ends_cleanly = True
         if os.path.exists(path) and os.path.getsize(path):
             with open(path, encoding="utf-8") as existing:
                 text = existing.read()
-            ends_cleanly = text.endswith("\n")
             lines = text.splitlines()
             header = _record(lines[0])
             if header is None or header.get(HEADER) != 1:
@@ -92,7 +90,7 @@ class Journal:
                 if record is not None:
                     _fold(entries, record)
             file = open(path, "a", encoding="utf-8")  # noqa: SIM115 (kept open for the batch)
-            if not ends_cleanly:
+            if not text.endswith("\n"):
                 file.write("\n")  # after a line cut short by a kill
         else:
             file = open(path, "w", encoding="utf-8")  # noqa: SIM115
