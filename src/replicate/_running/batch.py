@@ -157,7 +157,7 @@ def prepare_batch(
         raise ValueError("run_many() waits for every prediction; wait=False is for run()")
     if progress is not None and not callable(progress):
         raise TypeError(f"progress must be a function taking a BatchProgress, not {type(progress).__name__}")
-    prepare_run(client, ref, input={}, wait=wait, params=params)  # the run options, checked once up front
+    prepare_run(client, ref, input={}, wait=wait, **params)  # the run options, checked once up front
     # Its own copy of the client: the same connections and creates, paced for this batch alone.
     batch_client = client.copy()
     batch_client._creates = client._creates
@@ -199,7 +199,7 @@ def row_steps(plan: BatchPlan, row: Row) -> Steps[BatchResult]:
             plan.ref,
             input=cast("Mapping[str, Any]", given),
             wait=plan.wait,
-            params=plan.params,
+            **plan.params,
             use_file_output=False,
         )
         entry = row.entry

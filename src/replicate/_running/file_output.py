@@ -26,7 +26,7 @@ import os
 import posixpath
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, List, Optional, Tuple, Union, cast
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import httpx
@@ -39,17 +39,6 @@ from .._http.call import Call
 if TYPE_CHECKING:
     from .._client import AsyncReplicate, Replicate
     from .._http.client import _ClientBase
-
-__all__ = [
-    "AsyncFileOutput",
-    "FileOutput",
-    "OutputList",
-    "PathOutput",
-    "decode_data_uri",
-    "get_path_url",
-    "is_file_url",
-    "media_html",
-]
 
 CHUNK_SIZE = 64 * 1024
 
@@ -181,6 +170,16 @@ class OutputList(list):  # type: ignore[type-arg]
 
     __slots__ = ()
 
+    @staticmethod
+    def if_files(value: Any) -> Any:
+        """`value`, made an `OutputList` if it is a list holding files (`run()`'s or `use()`'s)."""
+        if type(value) is not list:
+            return value
+        items = cast("List[Any]", value)
+        if any(isinstance(item, (_FileOutputBase, PathOutput)) for item in items):
+            return OutputList(items)
+        return items
+
     def _repr_html_(self) -> Optional[str]:
         items: List[Any] = list(self)  # pyright: ignore[reportUnknownArgumentType]
         # files show themselves: run()'s FileOutputs and use()'s PathOutputs alike
@@ -284,12 +283,6 @@ class AsyncFileOutput(_FileOutputBase):
         return target
 
 
-def download_to(url: str, target: Path, client: _ClientBase[Any]) -> None:
-    """Save `url` at `target`, blocking, through the client's own transport, retries and token
-    rule, whichever kind of client found it (an async one lends its options to a sync twin)."""
-    FileOutput(url, client._blocking_client()).save(target)  # type: ignore[arg-type]
-
-
 class PathOutput(os.PathLike):  # type: ignore[type-arg]
     """A file a model returned, usable as a path: the first filesystem use downloads it.
 
@@ -310,7 +303,9 @@ class PathOutput(os.PathLike):  # type: ignore[type-arg]
         with self._lock:
             if self._path is None:
                 target = download_dir(self._client) / _filename(self.url, None)
-                download_to(self.url, target, self._client)
+                # blocking, through the client's transport, retries and token rule (an async
+                # client lends its options to a sync twin)
+                FileOutput(self.url, self._client._blocking_client()).save(target)  # type: ignore[arg-type]
                 self._path = target
             return str(self._path)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import (
     Any,
     AsyncIterator,
+    Callable,
     Generator,
     Generic,
     Iterable,
@@ -50,7 +51,9 @@ class TextOutput(str):
         return (TextOutput, (self.chunks,))
 
 
-def transform_by_schema(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], make: Any) -> Any:
+def transform_by_schema(
+    value: Any, schema: Mapping[str, Any], root: Mapping[str, Any], make: Callable[[str], Any]
+) -> Any:
     """`value` with each string the schema marks `format: uri` made a `PathOutput`."""
     schema = resolve_schema(schema, root)
     if isinstance(value, str):

@@ -1,56 +1,39 @@
 """`run()`: create a prediction, wait for it to end, return its output. One body, two drivers.
 
-    prepare_run(...)  → RunPlan          everything checkable without a request: the reference,
-                                         wait/prefer, file inputs (a missing path fails here)
-    run_steps(plan)   → steps            uploads → create (Prefer: wait unless wait=False)
-                                         → wait_steps → output
-    wait_steps(p)     → steps            past the server's wait window: follow `urls.stream` to
-                                         its `done` event, else poll at a short, growing interval
+    prepare_run(...)  → RunPlan    everything checkable without a request: the reference,
+                                   wait/prefer, file inputs (a missing path fails here)
+    run_steps(plan)   → steps      uploads → create (`Prefer: wait` unless wait=False) → wait → output
+    wait_steps(p)     → steps      the event stream to its `done`, else polls (`predictions.poll_steps`)
     run(client, ...)        = complete(client, run_steps(plan))          (see `_http/steps.py`)
     async_run(client, ...)  = await async_complete(client, run_steps(plan))
 
-`run()` always returns the output. `wait` only says how the create request waits: True (the
-default) sends `Prefer: wait` so quick models answer in one request; `wait=N` sends
-`Prefer: wait=N` (N in 1..60); `wait=False` sends no `Prefer` header, so the create answers at
-once. Either way the prediction is then followed to its end. `prefer=` sets the header yourself,
-and cannot be combined with `wait`. To start a prediction without waiting for it, use
-`client.predictions.create(...)` or `use(ref).create(...)`.
+`wait` only says how the create request waits: True (the default) sends `Prefer: wait`, `wait=N`
+sends `Prefer: wait=N` (N in 1..60), `wait=False` no `Prefer` (`prefer=` sets it yourself); either
+way the prediction is then followed to its end. With a `progress=` callback the wait polls
+rather than holding the event stream open, and a bare `wait` sends no `Prefer`, so the callback
+sees the prediction as soon as it exists, then each state that differs. It runs between
+requests; what it raises ends the wait, and the prediction keeps running.
 
-Progress: `run(..., progress=callback)` calls `callback(prediction)` with the `Prediction` as
-first created, then each time its status, logs or output change, and once more when it ends
-(`prediction.progress` reads a tqdm-style percentage from the logs). While a callback is
-watching, the wait polls `GET /predictions/{id}` (at the same growing interval, capped as
-below) instead of holding the event stream open, and a bare `wait` sends no `Prefer: wait`:
-the create answers at once, so the first call comes as soon as the prediction exists. The
-callback runs in the caller's thread or task, between requests: keep it quick. An exception it raises ends the wait and propagates; the
-prediction keeps running.
+A wait follows a prediction as long as it runs (models may run for hours), unless it has a
+`deadline` (`cancel_after="5m"`): still running `DEADLINE_GRACE` seconds past it, by this
+machine's clock, it is canceled by the client, which raises `PredictionDeadlineError`, so a server
+that never says it ended cannot hold the caller of `run()`, `use()` or `stream()`.
 
-Ended: a prediction has ended when its status is `succeeded`, `failed`, `canceled` or `aborted`,
-or is one this client does not know (the API may add some) and `completed_at` is set; `run()`
-then raises `ModelError` naming that status. An unknown status without `completed_at` is waited on.
-
-How long: a wait follows a running prediction as long as it runs (models may run for hours),
-bounded only if the prediction has a `deadline` (created with `cancel_after="5m"`, sent as the
-`Cancel-After` header). The API cancels it then; if the wait still sees it running
-`DEADLINE_GRACE` seconds past that deadline (by this machine's clock), the client cancels it and
-raises `PredictionDeadlineError` naming it, so a server that never says it ended cannot hold the
-caller. This bounds `run()`, `use()`, `stream()` and their async forms alike.
-
-Output: URLs and data: URIs become `FileOutput` (`AsyncFileOutput`), recursively, unless
-`use_file_output=False`. A list output (an iterator model's too: a language model's tokens)
-is a plain list, so it can be iterated again and `"".join()`ed. A failed prediction raises `ModelError`, a canceled one `PredictionCanceledError`.
-Polling is capped by `REPLICATE_POLL_INTERVAL` (seconds) when set.
+Output: URLs and data: URIs become `FileOutput`s (`AsyncFileOutput`), recursively, unless
+`use_file_output=False`; a list (an iterator model's tokens too) is a plain list. A failed
+prediction raises `ModelError` (also one ended with a status this client does not know), a
+canceled one `PredictionCanceledError`. `REPLICATE_POLL_INTERVAL` (seconds) caps the pause
+between polls.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
 
 import httpx
 
@@ -64,11 +47,10 @@ from .._base.errors import (
 )
 from .._base.options import NOT_GIVEN, NotGiven
 from .._http.call import Call, check_options
-from .._http.endpoint import Sleep
 from .._http.events import EventReader
 from .._http.steps import CANCEL_TIMEOUT, Gather, Running, Steps, async_complete, complete
 from ..resources.models import ModelPredictions
-from ..resources.predictions import Predictions
+from ..resources.predictions import Predictions, past_deadline, poll_steps
 from .file_input import FileInputs, find_files, upload_urls
 from .file_output import AsyncFileOutput, FileOutput, OutputList, is_file_url
 from .refs import ModelRef, parse_ref
@@ -78,30 +60,13 @@ if TYPE_CHECKING:
     from .._http.client import _ClientBase
     from ..types import Prediction
 
-__all__ = [
-    "DEADLINE_GRACE",
-    "Progress",
-    "ProgressWatch",
-    "RunPlan",
-    "async_run",
-    "poll_interval_cap",
-    "prepare_run",
-    "progress_watch",
-    "run",
-    "run_steps",
-    "unless_past_deadline",
-    "wait_steps",
-]
-
 SERVER_WAIT_WINDOW = 60
 """Seconds a bare `Prefer: wait` holds the request open at most (the API's maximum)."""
-FIRST_POLL = 0.02
-POLL_GROWTH = 1.5
 DEFAULT_POLL_CAP = 0.5
 STREAM_ATTEMPTS = 3
 DEADLINE_GRACE = 30.0
-"""Seconds past a prediction's `deadline` that a wait still follows it (module docstring): the
-API cancels it at the deadline, and this clock may be a little off the API's."""
+"""Seconds past a prediction's `deadline` that a wait still follows it: the API cancels it at
+the deadline, and this clock may be a little off the API's."""
 
 Wait = Union[bool, int, NotGiven]
 Progress = Callable[["Prediction"], object]
@@ -199,12 +164,13 @@ class RunPlan:
     """The `progress=` callback, if any."""
 
     def create(self) -> Steps[Prediction]:
-        """Upload the input's files, then create the prediction."""
+        """Upload the input's files, then create the prediction (shown to the `watch`)."""
         uploaded: List[str] = []
         if self.files.uploads:
             uploaded = upload_urls((yield Gather(list(self.files.uploads.values()))))
-        input = self.files.fill(uploaded)
-        prediction: Prediction = yield self._create_call(input)
+        prediction: Prediction = yield self._create_call(self.files.fill(uploaded))
+        if self.watch is not None:
+            self.watch(prediction)
         return prediction
 
     def _create_call(self, input: Dict[str, Any]) -> Call[Prediction]:
@@ -237,12 +203,7 @@ class RunPlan:
         output: Any = prediction.output
         if self.use_file_output:
             output = transform_output(output, self.make_file)
-        if type(output) is not list:
-            return output
-        items = cast("List[Any]", output)
-        if any(isinstance(item, (FileOutput, AsyncFileOutput)) for item in items):
-            return OutputList(items)  # a list that a notebook shows as a gallery (`file_output.py`)
-        return items
+        return OutputList.if_files(output)
 
 
 def raise_unless_succeeded(prediction: Prediction) -> None:
@@ -257,12 +218,12 @@ def prepare_run(
     client: _ClientBase[Any],
     ref: Any,
     *,
-    input: Optional[Mapping[str, Any]],
+    input: Optional[Mapping[str, Any]] = None,
     wait: Wait = NOT_GIVEN,
     use_file_output: bool = True,
     file_encoding_strategy: Optional[str] = None,
-    params: Mapping[str, Any],
     progress: Optional[Progress] = None,
+    **params: Any,
 ) -> RunPlan:
     """Check everything that can be checked before a request, and plan the run."""
     target = parse_ref(ref)
@@ -271,22 +232,14 @@ def prepare_run(
     if not isinstance(input, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"input must be a dict of the model's inputs, not {type(input).__name__}")
     watch = progress_watch(progress)
-    create_params = dict(params)
-    watching = progress is not None and isinstance(wait, NotGiven) and create_params.get("prefer") is None
-    prefer = prefer_header(False if watching else wait, create_params.pop("prefer", NOT_GIVEN))
+    watching = progress is not None and isinstance(wait, NotGiven) and params.get("prefer") is None
+    prefer = prefer_header(False if watching else wait, params.pop("prefer", NOT_GIVEN))
     if prefer is not None:
-        create_params["prefer"] = prefer
-        if "timeout" not in create_params:
-            create_params["timeout"] = wait_timeout(client.timeout, _window(prefer))
+        params["prefer"] = prefer
+        if "timeout" not in params:
+            params["timeout"] = wait_timeout(client.timeout, _window(prefer))
     files = find_files(input, file_encoding_strategy)
-    return RunPlan(
-        client=client,
-        target=target,
-        files=files,
-        create_params=create_params,
-        use_file_output=use_file_output,
-        watch=watch,
-    )
+    return RunPlan(client, target, files, params, use_file_output, watch)
 
 
 def running(prediction: Prediction) -> Running:
@@ -299,40 +252,41 @@ def running(prediction: Prediction) -> Running:
 
 
 def wait_steps(prediction: Prediction, watch: Optional[ProgressWatch] = None) -> Steps[Prediction]:
-    """Wait for a prediction to end: its event stream's `done`, else polls; returns it final.
-
-    A broken or failing stream is not fatal here: the final state comes from `GET` either way.
-    With a `watch`, polls throughout and shows it every state that differs (module docstring).
-    """
+    """Wait for a prediction to end and return it: its event stream to `done` (unless a `watch`
+    wants each state), then polls. A stream that breaks or fails is not fatal: the final state
+    comes from `GET` either way."""
     get = Predictions.get.build(None, prediction_id=prediction.id)
-    delay = FIRST_POLL
     cap = poll_interval_cap()
-    attempts = 0
-    while not has_ended(prediction.status, prediction.completed_at):
-        yield from unless_past_deadline(prediction)
+    try:
+        if watch is None:
+            prediction = yield from _follow_stream(prediction, get)
+        prediction = yield from poll_steps(prediction, get, cap, grace=DEADLINE_GRACE, watch=watch)
+    except APIError as error:
+        note = (
+            f" This happened while waiting for prediction {prediction.id}, which was created and may"
+            f" still be running: follow it with client.predictions.get(prediction_id={prediction.id!r})."
+        )
+        raise note_may_have_been_created(error, note) from None
+    if not has_ended(prediction.status, prediction.completed_at):
+        yield from unless_past_deadline(prediction)  # polling stopped at the deadline: give up
+    return prediction
+
+
+def _follow_stream(prediction: Prediction, get: Call[Prediction]) -> Steps[Prediction]:
+    """Read the event stream to its `done`, then get the prediction; a stream that breaks off is
+    opened again, `STREAM_ATTEMPTS` times in all, before polling takes over."""
+    for _ in range(STREAM_ATTEMPTS):
         url = prediction.urls.stream
-        if url and watch is None and attempts < STREAM_ATTEMPTS:
-            attempts += 1
-            try:
-                ended = yield from _until_done(prediction, url, get)
-            except (httpx.RequestError, APIError):
-                ended = None  # fall back to the prediction itself (and polling if the stream keeps failing)
-            if ended is not None:
-                prediction = ended
-                continue
-        else:
-            yield Sleep(delay)
-            delay = min(delay * POLL_GROWTH, cap)
+        ended = has_ended(prediction.status, prediction.completed_at)
+        if url is None or ended or past_deadline(prediction, DEADLINE_GRACE):
+            break
         try:
-            prediction = yield get
-        except APIError as error:
-            note = (
-                f" This happened while waiting for prediction {prediction.id}, which was created and may"
-                f" still be running: follow it with client.predictions.get(prediction_id={prediction.id!r})."
-            )
-            raise note_may_have_been_created(error, note) from None
-        if watch is not None:
-            watch(prediction)
+            final = yield from _until_done(prediction, url, get)
+        except (httpx.RequestError, APIError):
+            final = None  # fall back to the prediction itself (and polling if the stream keeps failing)
+        if final is None:
+            final = yield get
+        prediction = final
     return prediction
 
 
@@ -357,7 +311,7 @@ def unless_past_deadline(prediction: Prediction) -> Steps[None]:
     """Cancel `prediction` and raise `PredictionDeadlineError` if it is `DEADLINE_GRACE` seconds
     past its deadline (module docstring); a prediction without one may run as long as it runs."""
     deadline = prediction.deadline
-    if deadline is None or time.time() <= deadline.timestamp() + DEADLINE_GRACE:
+    if deadline is None or not past_deadline(prediction, DEADLINE_GRACE):
         return
     last = prediction
     try:
@@ -375,48 +329,16 @@ def unless_past_deadline(prediction: Prediction) -> Steps[None]:
 def run_steps(plan: RunPlan) -> Steps[Any]:
     """The whole of `run()` (see the module docstring)."""
     prediction = yield from plan.create()
-    if plan.watch is not None:
-        plan.watch(prediction)
     prediction = yield from plan.finish(prediction)
     return plan.output(prediction)
 
 
-def run(
-    client: Replicate,
-    ref: Any,
-    *,
-    input: Optional[Mapping[str, Any]] = None,
-    wait: Wait = NOT_GIVEN,
-    use_file_output: bool = True,
-    file_encoding_strategy: Optional[str] = None,
-    progress: Optional[Progress] = None,
-    **params: Any,
-) -> Any:
-    """Run a model and return its output (see the module docstring)."""
-    plan = prepare_run(
-        client,
-        ref,
-        input=input,
-        wait=wait,
-        use_file_output=use_file_output,
-        file_encoding_strategy=file_encoding_strategy,
-        params=params,
-        progress=progress,
-    )
-    return complete(client, run_steps(plan))
+def run(client: Replicate, ref: Any, **options: Any) -> Any:
+    """Run a model and return its output (`Replicate.run`; see the module docstring)."""
+    return complete(client, run_steps(prepare_run(client, ref, **options)))
 
 
-async def async_run(
-    client: AsyncReplicate,
-    ref: Any,
-    *,
-    input: Optional[Mapping[str, Any]] = None,
-    wait: Wait = NOT_GIVEN,
-    use_file_output: bool = True,
-    file_encoding_strategy: Optional[str] = None,
-    progress: Optional[Progress] = None,
-    **params: Any,
-) -> Any:
+async def async_run(client: AsyncReplicate, ref: Any, **options: Any) -> Any:
     """Run a model with the async client; cancelling the task cancels the prediction too.
 
     The cancel is best effort and bounded (`_http/steps.CANCEL_TIMEOUT`). A task cancelled while the
@@ -424,17 +346,7 @@ async def async_run(
     it made, has that prediction found and cancelled too, unless the client was made with
     `reconcile_creates=False` (see the README's "Retries").
     """
-    plan = prepare_run(
-        client,
-        ref,
-        input=input,
-        wait=wait,
-        use_file_output=use_file_output,
-        file_encoding_strategy=file_encoding_strategy,
-        params=params,
-        progress=progress,
-    )
-    return await async_complete(client, run_steps(plan))
+    return await async_complete(client, run_steps(prepare_run(client, ref, **options)))
 
 
 # -- output ------------------------------------------------------------------------------------------

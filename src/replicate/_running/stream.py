@@ -1,17 +1,15 @@
 """Following a prediction's event stream, and the deprecated `stream()`.
 
-    follow_events: emit a stream's events (read by `replicate._http.events.EventReader`) in
-                   batches (one `Emit` per slice) until `done`; a stream gone quiet has its
-                   prediction looked at, and is left once that has ended
-    follow_or_finish: follow_events, or, when there is no stream or it carried no `output`
-                   event (only `done`), the whole output once the prediction has ended
-    stream_steps: create a prediction, then emit its output as text chunks until `done`
+    follow_events     emit a stream's events (read by `_http/events.EventReader`), a batch per
+                      `Emit`, until `done`; a stream gone quiet has its prediction looked at, and
+                      is left once that has ended
+    follow_or_finish  follow_events, or, when there is no stream or it carried no `output` event,
+                      the whole output once the prediction has ended
 
 `stream()` is kept for code written against the older clients and is deprecated in favour of
 `use(ref, streaming=True)`. It yields the output's text chunks as `str` (file outputs as their
 URLs; logs are not mixed in). A stream that ends before its `done` event raises
-`StreamInterruptedError`, never passes for a complete output; an `error` event raises
-`ModelError`.
+`StreamInterruptedError`, never passes for a complete output; an `error` event raises `ModelError`.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ from typing import (
     Any,
     AsyncIterator,
     Callable,
+    Dict,
     Iterator,
     List,
     Mapping,
@@ -36,44 +35,20 @@ import httpx
 from .._base.constants import has_ended
 from .._base.errors import ModelError, PredictionCanceledError, logs_tail
 from .._http.events import ENDS, EventReader, ServerSentEvent
-from .._http.steps import Emit, Running, Steps
+from .._http.steps import Emit, Running, Steps, async_iterate, iterate
 from ..resources.predictions import Predictions
-from .run import prepare_run, running
+from .outputs import as_mapping
+from .run import RunPlan, prepare_run, raise_unless_succeeded, running, unless_past_deadline
 
 if TYPE_CHECKING:
     from .._client import AsyncReplicate, Replicate
     from ..types import Prediction
-    from .run import RunPlan
-
-__all__ = [
-    "async_stream",
-    "stream",
-    "stream_steps",
-]
-
-
-def failure_from_done(prediction: Prediction, done: ServerSentEvent) -> Optional[ModelError]:
-    """The error a `done` event reports (`reason` "canceled" or "error"), else None."""
-    try:
-        reason = done.json().get("reason")
-    except (ValueError, AttributeError):
-        reason = None
-    if reason == "canceled" or prediction.status == "canceled":
-        return PredictionCanceledError(prediction)
-    if reason in ("error", "failed", "aborted") or prediction.status in ("failed", "aborted"):
-        return ModelError(prediction)
-    return None
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return cast("Mapping[str, Any]", value) if isinstance(value, dict) else {}
 
 
 def error_from_event(prediction: Prediction, event: ServerSentEvent) -> ModelError:
     """The `ModelError` for an `error` event, its `detail` in the message."""
     try:
-        body: Any = event.json()
-        detail: Any = _mapping(body).get("detail")
+        detail: Any = as_mapping(event.json()).get("detail")
     except ValueError:
         detail = None
     if not isinstance(detail, str):
@@ -95,11 +70,8 @@ def follow_events(
     Returns whether any `output` event came. Raises `ModelError` on an `error` event or a `done`
     with a failure `reason`, and `StreamInterruptedError` if the stream ends first. A `done`
     without a reason is a success (`{}`, per the API), so the prediction is fetched only to
-    report a failure, or when the stream has gone quiet: one whose prediction has ended without
-    a `done` is left then.
+    report a failure, or when the stream has gone quiet.
     """
-    from .run import unless_past_deadline
-
     url = prediction.urls.stream
     assert url is not None
     # Logs are not progress: a stream logging on after its prediction ended must not hold us.
@@ -131,38 +103,31 @@ def follow_events(
 
 
 def _end(prediction: Prediction, event: ServerSentEvent) -> Steps[None]:
-    """Raise what an `error` event or a failed `done` reports; return on a successful `done`."""
-    if event.event == "done" and _succeeded(event):
+    """Return on a successful `done` (`{}`, no `reason`); else raise what the event reports."""
+    try:
+        body: Any = event.json()
+    except ValueError:
+        body = None
+    fields = as_mapping(body)
+    if event.event == "done" and isinstance(body, dict) and "reason" not in fields:
         return
     final: Prediction = yield Predictions.get.build(None, prediction_id=prediction.id)
     if event.event == "error":
         raise error_from_event(final, event)
-    failure = failure_from_done(final, event)
-    if failure is not None:
-        raise failure
+    reason = fields.get("reason")
+    if reason == "canceled" or final.status == "canceled":
+        raise PredictionCanceledError(final)
+    if reason in ("error", "failed", "aborted") or final.status in ("failed", "aborted"):
+        raise ModelError(final)
 
 
 def _unless_ended(prediction: Prediction, reader: EventReader) -> Steps[None]:
     """Raise if the prediction of a quiet stream has ended: its failure, else the stream's."""
-    from ..resources.predictions import Predictions
-
     current: Prediction = yield Predictions.get.build(None, prediction_id=prediction.id)
     if not has_ended(current.status, current.completed_at):
         return
-    if current.status == "canceled":
-        raise PredictionCanceledError(current)
-    if current.status != "succeeded":
-        raise ModelError(current)
+    raise_unless_succeeded(current)
     raise reader.interrupted(f"prediction {current.id} has {current.status}, and its stream sent no `done`")
-
-
-def _succeeded(done: ServerSentEvent) -> bool:
-    """A `done` without a `reason` (`{}`) is a success; anything else is looked into."""
-    try:
-        body: Any = done.json()
-    except ValueError:
-        return False
-    return isinstance(body, dict) and "reason" not in body
 
 
 def follow_or_finish(
@@ -194,11 +159,9 @@ def follow_or_finish(
 def stream_steps(plan: RunPlan) -> Steps[None]:
     """Create a streaming prediction and emit its output as text chunks (for `stream()`)."""
     prediction: Prediction = yield from plan.create()
-    yield from follow_or_finish(plan, prediction, kinds={"output"}, emit=_data, whole=_as_text)
-
-
-def _data(event: ServerSentEvent) -> str:
-    return event.data
+    yield from follow_or_finish(
+        plan, prediction, kinds={"output"}, emit=lambda event: event.data, whole=_as_text
+    )
 
 
 def _as_text(prediction: Prediction) -> List[str]:
@@ -208,10 +171,16 @@ def _as_text(prediction: Prediction) -> List[str]:
     return [item if isinstance(item, str) else json.dumps(item) for item in items]
 
 
-_DEPRECATED = (
-    "replicate.stream() is deprecated: use replicate.use(ref, streaming=True), whose function yields"
-    " the output as it is produced (`for chunk in model(**input): ...`)."
-)
+def _deprecated_plan(
+    client: Any, ref: Any, input: Optional[Mapping[str, Any]], params: Dict[str, Any]
+) -> RunPlan:
+    warnings.warn(
+        "replicate.stream() is deprecated: use replicate.use(ref, streaming=True), whose function yields"
+        " the output as it is produced (`for chunk in model(**input): ...`).",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+    return prepare_run(client, ref, input=input, wait=False, **dict(params, stream=True))
 
 
 def stream(
@@ -222,19 +191,11 @@ def stream(
     `print(chunk, end="")` prints a language model's answer as it is generated; a model whose
     output is not streamed gives its whole output once (a file as its URL).
     """
-    warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
-    from .._http.steps import iterate
-
-    plan = prepare_run(client, ref, input=input, wait=False, params={**params, "stream": True})
-    return iterate(client, stream_steps(plan))
+    return iterate(client, stream_steps(_deprecated_plan(client, ref, input, params)))
 
 
 async def async_stream(
     client: AsyncReplicate, ref: Any, *, input: Optional[Mapping[str, Any]] = None, **params: Any
 ) -> AsyncIterator[str]:
     """Deprecated. The async form of `stream()`: `async for event in await client.stream(...)`."""
-    warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
-    from .._http.steps import async_iterate
-
-    plan = prepare_run(client, ref, input=input, wait=False, params={**params, "stream": True})
-    return async_iterate(client, stream_steps(plan))
+    return async_iterate(client, stream_steps(_deprecated_plan(client, ref, input, params)))

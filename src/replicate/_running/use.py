@@ -6,26 +6,16 @@
         print(token, end="")                 # chunks as the model produces them
     run = flux.create(prompt="a dog")        # a handle: run.id, .output(), .logs(), .cancel(), .wait()
 
-    Function[I, O] / AsyncFunction[I, O]     the callables (inputs I, output O, from `hint=`);
-                                             the async ones are awaited
-      _FunctionBase                          all the logic, as step generators (see `_http/steps.py`)
-    Run[O] / AsyncRun[O]                     handles for `fn.create(...)`
-    PathOutput                               a file output: `os.fspath()` downloads it once to a
-                                             temporary directory; `get_path_url(p)` is its URL;
-                                             a notebook shows it as it does run()'s FileOutput
-    TextOutput                               a language model's answer: a `str` that iterates
-                                             the chunks the model produced
+`Function` / `AsyncFunction` (inputs and output typed by `hint=`) and their handles `Run` /
+`AsyncRun` are thin: the logic is in `_FunctionBase` and `_RunBase`, as steps (`_http/steps.py`).
 
-`use()` is lazy: nothing is requested, and no token is needed, until the function is called.
-Without `client=`, each call takes the module-level client as it is then (so the token in the
-environment, or inside a Cog model the current prediction's, at that moment).
-
-The version schema is fetched once per function (one `GET` of the model or version) and
-drives the output: strings the schema marks `format: uri` become `PathOutput`s, an iterator
-output (`x-cog-array-type: iterator`) comes back as a list, and one also marked
-`x-cog-array-display: concatenate` (a language model's) as a `TextOutput`. For `owner/name` the
-function runs the model's latest version, pinned at the first call so the schema matches
-(official models, which hide their versions, run through the model's endpoint).
+`use()` is lazy: nothing is requested, and no token is needed, until the function is called;
+without `client=`, each call takes the module-level client as it is then. The version schema is
+fetched once per function (one `GET` of the model or version) and drives the output: strings
+marked `format: uri` become `PathOutput`s, an iterator output (`x-cog-array-type: iterator`) a
+list, and one also marked `x-cog-array-display: concatenate` (a language model's) a `TextOutput`.
+For `owner/name` the function runs the latest version, pinned at the first call so the schema
+matches (official models, which hide their versions, run through the model's endpoint).
 """
 
 from __future__ import annotations
@@ -51,26 +41,15 @@ from typing import (
 from typing_extensions import Literal, ParamSpec, TypeVar
 
 from .._base import defaults
-from .._base.options import NOT_GIVEN
 from .._http.steps import Steps, async_complete, async_iterate, complete, iterate
 from ..resources.models import Models, Versions
 from ..resources.predictions import Predictions
 from .file_output import OutputList, PathOutput
-from .outputs import (
-    Chunks,
-    TextOutput,
-    as_mapping,
-    async_chunks,
-    is_list,
-    resolve_schema,
-    transform_by_schema,
-)
+from .outputs import Chunks, TextOutput, as_mapping, async_chunks, resolve_schema, transform_by_schema
 from .refs import ModelRef, parse_ref
 from .run import (
     Progress,
-    ProgressWatch,
     RunPlan,
-    Wait,
     is_iterator,
     output_schema,
     prepare_run,
@@ -78,22 +57,18 @@ from .run import (
     raise_unless_succeeded,
     wait_steps,
 )
+from .stream import follow_or_finish
 
 if TYPE_CHECKING:
     from .._client import AsyncReplicate, Replicate
     from .._http.client import _ClientBase
+    from .._http.events import ServerSentEvent
     from ..types import Prediction
-    from .stream import ServerSentEvent
-
-__all__ = ["AsyncFunction", "AsyncRun", "Function", "Run", "TextOutput", "use"]
 
 Input = ParamSpec("Input", default=...)
 """A function's inputs, as `hint=` declares them (any keywords without a hint)."""
 Output = TypeVar("Output", default=Any)
 """A function's output, as `hint=` declares it (`Any` without a hint)."""
-T = TypeVar("T")
-
-
 _C = TypeVar("_C", bound="_ClientBase[Any]")
 
 
@@ -164,38 +139,55 @@ class _FunctionBase(Generic[_C]):
         return target
 
     def _prepare(
-        self,
-        client: _C,
-        args: Tuple[Any, ...],
-        input: Mapping[str, Any],
-        wait: Wait = NOT_GIVEN,
-        **params: Any,
+        self, client: _C, args: Tuple[Any, ...], input: Mapping[str, Any], **options: Any
     ) -> RunPlan:
         """Check the input (files, missing paths) before any request, even the schema's."""
         if args:
             raise TypeError(
                 f"{self.ref} takes its inputs as keyword arguments (fn(prompt=...)), not {len(args)} positional"
             )
-        return prepare_run(client, self._given, input=input, wait=wait, params=params, progress=self.progress)
+        options.setdefault("progress", self.progress)
+        return prepare_run(client, self._given, input=input, **options)
 
-    def _watch(self) -> Optional[ProgressWatch]:
-        return progress_watch(self.progress)
+    def _steps(self, client: _C, args: Tuple[Any, ...], input: Mapping[str, Any]) -> Steps[Any]:
+        """One call: its output, or with `streaming` its chunks (emitted)."""
+        if self.streaming:
+            return self._stream_steps(self._prepare(client, args, input, wait=False, stream=True))
+        return self._call_steps(self._prepare(client, args, input))
+
+    def _start(self, plan: RunPlan) -> Steps[Prediction]:
+        plan.target = yield from self._resolve_steps()
+        return (yield from plan.create())
+
+    def _call_steps(self, plan: RunPlan) -> Steps[Any]:
+        prediction = yield from self._start(plan)
+        prediction = yield from plan.finish(prediction)
+        return self._output(prediction, plan.client)
+
+    def _stream_steps(self, plan: RunPlan) -> Steps[None]:
+        prediction = yield from self._start(plan)
+        yield from follow_or_finish(
+            plan,
+            prediction,
+            kinds={"output"},
+            emit=self._chunk_maker(plan.client),
+            whole=lambda final: self._output_chunks(final, plan.client),
+        )
+
+    def _schema_steps(self) -> Steps[Dict[str, Any]]:
+        yield from self._resolve_steps()
+        return self._schema or {}
+
+    # -- output --------------------------------------------------------------------------------
 
     def _output(self, prediction: Prediction, client: _ClientBase[Any]) -> Any:
         schema = self._schema or {}
         out = output_schema(schema)
-
-        def make(url: str) -> PathOutput:
-            return PathOutput(url, client)
-
-        value: Any = transform_by_schema(prediction.output, out, schema, make)
-        if is_iterator(out) and is_list(value):
-            items = cast("List[Any]", value)
-            if out.get("x-cog-array-display") == "concatenate" and all(isinstance(i, str) for i in items):
-                return TextOutput(items)
-        if is_list(value) and any(isinstance(item, PathOutput) for item in cast("List[Any]", value)):
-            return OutputList(cast("List[Any]", value))  # a gallery in a notebook, as run()'s
-        return value
+        value: Any = transform_by_schema(prediction.output, out, schema, lambda url: PathOutput(url, client))
+        concatenated = is_iterator(out) and out.get("x-cog-array-display") == "concatenate"
+        if concatenated and type(value) is list and all(isinstance(item, str) for item in value):  # pyright: ignore[reportUnknownVariableType]
+            return TextOutput(cast("List[str]", value))
+        return OutputList.if_files(value)  # a gallery in a notebook, as run()'s
 
     def _chunk_maker(self, client: _ClientBase[Any]) -> Callable[[ServerSentEvent], Any]:
         """How a streamed `output` event becomes a chunk: decided once per stream, not per token."""
@@ -206,41 +198,10 @@ class _FunctionBase(Generic[_C]):
             return lambda event: PathOutput(event.data, client)
         return lambda event: event.data
 
-    def _call_steps(self, plan: RunPlan) -> Steps[Any]:
-        plan.target = yield from self._resolve_steps()
-        prediction = yield from plan.create()
-        if plan.watch is not None:
-            plan.watch(prediction)
-        prediction = yield from plan.finish(prediction)
-        return self._output(prediction, plan.client)
-
-    def _stream_steps(self, plan: RunPlan) -> Steps[None]:
-        from .stream import follow_or_finish
-
-        plan.target = yield from self._resolve_steps()
-        prediction = yield from plan.create()
-        if plan.watch is not None:
-            plan.watch(prediction)
-        yield from follow_or_finish(
-            plan,
-            prediction,
-            kinds={"output"},
-            emit=self._chunk_maker(plan.client),
-            whole=lambda final: self._output_chunks(final, plan.client),
-        )
-
     def _output_chunks(self, prediction: Prediction, client: _ClientBase[Any]) -> List[Any]:
         """A whole output as the chunks streaming would have given (for a model with no stream)."""
         output = self._output(prediction, client)
         return list(output) if isinstance(output, (list, TextOutput)) else [output]  # pyright: ignore[reportUnknownArgumentType]
-
-    def _create_steps(self, plan: RunPlan) -> Steps[Prediction]:
-        plan.target = yield from self._resolve_steps()
-        return (yield from plan.create())
-
-    def _schema_steps(self) -> Steps[Dict[str, Any]]:
-        yield from self._resolve_steps()
-        return self._schema or {}
 
 
 class Function(_FunctionBase["Replicate"], Generic[Input, Output]):
@@ -254,16 +215,14 @@ class Function(_FunctionBase["Replicate"], Generic[Input, Output]):
     def __call__(self, *args: Input.args, **input: Input.kwargs) -> Output:
         """Run the model and return its output; with `streaming=True`, an iterator of chunks."""
         client = self._client()
-        if self.streaming:
-            plan = self._prepare(client, args, input, wait=False, stream=True)
-            return cast(Output, iterate(client, self._stream_steps(plan)))
-        return cast(Output, complete(client, self._call_steps(self._prepare(client, args, input))))
+        steps = self._steps(client, args, input)
+        return cast(Output, iterate(client, steps) if self.streaming else complete(client, steps))
 
     def create(self, *args: Input.args, **input: Input.kwargs) -> Run[Output]:
         """Start the model without waiting: `POST` a prediction and return a `Run` handle."""
         client = self._client()
-        plan = self._prepare(client, args, input, wait=False)
-        return Run(self, client, complete(client, self._create_steps(plan)))
+        plan = self._prepare(client, args, input, wait=False, progress=None)
+        return Run(self, client, complete(client, self._start(plan)))
 
     def openapi_schema(self) -> Dict[str, Any]:
         """The version's OpenAPI schema (fetched once)."""
@@ -286,16 +245,16 @@ class AsyncFunction(_FunctionBase["AsyncReplicate"], Generic[Input, Output]):
     def __call__(self, *args: Input.args, **input: Input.kwargs) -> Awaitable[Output]:
         """A coroutine of the output; with `streaming=True`, the chunks (see the class docstring)."""
         client = self._client()
+        steps = self._steps(client, args, input)
         if self.streaming:
-            plan = self._prepare(client, args, input, wait=False, stream=True)
-            return cast("Awaitable[Output]", Chunks(async_iterate(client, self._stream_steps(plan))))
-        return async_complete(client, self._call_steps(self._prepare(client, args, input)))
+            return cast("Awaitable[Output]", Chunks(async_iterate(client, steps)))
+        return async_complete(client, steps)
 
     async def create(self, *args: Input.args, **input: Input.kwargs) -> AsyncRun[Output]:
         """Start the model without waiting: `POST` a prediction and return an `AsyncRun` handle."""
         client = self._client()
-        plan = self._prepare(client, args, input, wait=False)
-        return AsyncRun(self, client, await async_complete(client, self._create_steps(plan)))
+        plan = self._prepare(client, args, input, wait=False, progress=None)
+        return AsyncRun(self, client, await async_complete(client, self._start(plan)))
 
     async def openapi_schema(self) -> Dict[str, Any]:
         """The version's OpenAPI schema (fetched once)."""
@@ -325,7 +284,7 @@ class _RunBase(Generic[Output]):
         return f"{type(self).__name__}(id={self.id!r}, status={self.status!r})"
 
     def _wait_steps(self) -> Steps[Prediction]:
-        self.prediction = yield from wait_steps(self.prediction, self._function._watch())
+        self.prediction = yield from wait_steps(self.prediction, progress_watch(self._function.progress))
         return self.prediction
 
     def _output_steps(self) -> Steps[Any]:
@@ -475,17 +434,15 @@ def use(
 ) -> Any:
     """A model as a function (`Function`), or an async one (`AsyncFunction`) with `use_async`.
 
-    Lazy: nothing is requested, and no API token is needed, until the function is called; then
-    each call uses `client`, or without one the module-level client as configured at that moment
-    (the environment's token, or inside a Cog model the current prediction's). A language
-    model's output (an iterator the schema shows concatenated) is text, a `str` that iterates its
-    chunks as often as you like; other iterator outputs are lists, and file outputs path-like.
-    `streaming=True` yields the chunks as they come (a model whose output does not stream: its
-    whole output, once). `hint=` is a
-    function whose signature and return type describe the model, for your type checker (v2's
-    `hint`). `progress(prediction)` is called as each call's prediction is created, changes and
-    ends, as with `run(..., progress=)` (also while a `create()` handle waits); with
-    `streaming=True` it sees the creation, and the chunks are the progress.
+    Lazy: nothing is requested, and no API token is needed, until the function is called; each
+    call then uses `client`, or the module-level client as configured at that moment. A language
+    model's output is text, a `str` that iterates its chunks; other iterator outputs are lists,
+    and file outputs path-like. `streaming=True` yields the chunks as they come (a model whose
+    output does not stream: its whole output, once). `hint=` is a function whose signature and
+    return type describe the model, for your type checker. `progress(prediction)` is called as
+    each call's prediction is created, changes and ends, as with `run(..., progress=)` (also
+    while a `create()` handle waits); with `streaming=True` it sees the creation, and the chunks
+    are the progress.
     """
     if not isinstance(use_async, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"use_async must be True or False, not {use_async!r}")

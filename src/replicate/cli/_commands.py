@@ -232,7 +232,7 @@ def run(client: Replicate, args: argparse.Namespace) -> int:
     specs: Optional[Dict[str, InputSpec]] = input_specs(schema)
     inputs = parse_inputs(args.inputs, specs, model=args.ref)
     if args.no_wait:
-        plan = prepare_run(client, args.ref, input=inputs, wait=False, params={})
+        plan = prepare_run(client, args.ref, input=inputs, wait=False)
         created: Prediction = complete(client, plan.create())
         if args.json:
             return _print_json(created)
@@ -273,7 +273,7 @@ def _run_streaming(client: Replicate, args: argparse.Namespace, inputs: Dict[str
     from .._running.run import prepare_run
     from ._outputs import print_output, save_file
 
-    plan = prepare_run(client, args.ref, input=inputs, wait=False, params={"stream": True})
+    plan = prepare_run(client, args.ref, input=inputs, wait=False, stream=True)
     holder: List[Prediction] = []
     directory = Path(args.output_dir)
     taken: List[str] = []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Dict, Generator, List, Union
+from typing import Any, Callable, Dict, Generator, List, Optional, Union
 
 from typing_extensions import Literal, Unpack
 
@@ -97,13 +98,43 @@ class Predictions(Resource[E, V]):
             raise ValueError(
                 f"poll_interval must be a positive, finite number of seconds, got {poll_interval!r}"
             )
-        delay = min(0.05, poll_interval)
-        while True:
-            prediction: Prediction = yield Call("GET", path, Prediction, options=options)
-            if has_ended(prediction.status, prediction.completed_at):
-                return prediction
-            yield Sleep(delay)
-            delay = min(delay * 2, poll_interval)
+        get: Call[Prediction] = Call("GET", path, Prediction, options=options)
+        prediction: Prediction = yield get
+        return (yield from poll_steps(prediction, get, poll_interval))
+
+
+FIRST_POLL = 0.02
+POLL_GROWTH = 1.5
+
+
+def poll_steps(
+    prediction: Prediction,
+    get: Call[Prediction],
+    poll_interval: float,
+    *,
+    grace: Optional[float] = None,
+    watch: Optional[Callable[[Prediction], object]] = None,
+) -> Generator[Step, Any, Prediction]:
+    """Poll with `get` until the prediction has ended, at a pause growing to `poll_interval`: every
+    wait for a prediction (`predictions.wait`, and `run()`'s past its event stream) ends here.
+
+    `watch` sees each state polled. With a `grace`, polling stops too once the prediction is
+    `grace` seconds past its `deadline` (`run()` then cancels it).
+    """
+    delay = min(FIRST_POLL, poll_interval)
+    while not has_ended(prediction.status, prediction.completed_at) and not past_deadline(prediction, grace):
+        yield Sleep(delay)
+        delay = min(delay * POLL_GROWTH, poll_interval)
+        prediction = yield get
+        if watch is not None:
+            watch(prediction)
+    return prediction
+
+
+def past_deadline(prediction: Prediction, grace: Optional[float]) -> bool:
+    """Whether `prediction` is more than `grace` seconds past its `deadline` (never without either)."""
+    deadline = prediction.deadline
+    return grace is not None and deadline is not None and time.time() > deadline.timestamp() + grace
 
 
 def prediction_create_call(
