@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, cast
 
 from .._http.call import Call, check_nesting, is_plain_json
-
-__all__ = ["INLINE_LIMIT", "FileInputs", "find_files"]
+from ..resources.files import Files
+from .file_output import PathOutput, _FileOutputBase
 
 INLINE_LIMIT = 256 * 1024
 """Files up to this size are sent inline as data: URIs unless the strategy says otherwise."""
@@ -81,9 +81,8 @@ def find_files(input: Mapping[str, Any], strategy: Optional[str]) -> FileInputs:
             return [visit(v, f"{where}[{i}]") for i, v in enumerate(value)]  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
         if isinstance(value, str) or value is None or isinstance(value, (int, float, bool)):
             return value
-        url = getattr(value, "url", None)
-        if isinstance(url, str) and _is_file_output(value):
-            return url
+        if isinstance(value, (_FileOutputBase, PathOutput)):
+            return value.url
         if not _is_file(value):
             return value
         key = _identity(value, where)
@@ -97,12 +96,6 @@ def find_files(input: Mapping[str, Any], strategy: Optional[str]) -> FileInputs:
 
     found.template = visit(dict(input), "input")
     return found
-
-
-def _is_file_output(value: object) -> bool:
-    from .file_output import PathOutput, _FileOutputBase
-
-    return isinstance(value, (_FileOutputBase, PathOutput))
 
 
 def _is_file(value: object) -> bool:
@@ -154,8 +147,6 @@ def _decide(found: FileInputs, index: int, value: Any, strategy: Optional[str]) 
     if inline:
         found.inline[index] = data_uri(_read(value), _name(value))
     else:
-        from ..resources.files import Files
-
         content: Any = (
             value if not isinstance(value, (bytearray, memoryview)) else bytes(cast("bytes", value))
         )

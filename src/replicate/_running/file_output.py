@@ -1,4 +1,4 @@
-"""Files a model returned: `FileOutput` (sync) and `AsyncFileOutput`, made by `run()` from URLs.
+"""Files a model returned: `FileOutput` / `AsyncFileOutput` (from `run()`), `PathOutput` (`use()`).
 
     FileOutput(url)            .url  .filename  .content_type
         .read()                 the whole file, as bytes
@@ -6,15 +6,12 @@
         .save(path)             streamed to disk; returns the path written
     AsyncFileOutput(url)        the same, awaited: `await .read()`, `async for`, `await .save()`
 
-In a notebook, an image, audio or video output shows itself (`_repr_html_`: an `<img>`,
-`<audio>` or `<video>` pointing at the URL, so the browser fetches it, not the kernel; for
-data: URIs also `_repr_png_` / `_repr_jpeg_`, as the bytes are already here). A list of outputs
-from `run()` that holds files is an `OutputList`: a plain list whose notebook display is a
-gallery. Nothing is downloaded to display anything.
-
 `data:` URIs decode locally, without a request. Other URLs are fetched through the client's
 connection pool, with the API token only when the URL is on the API's own host: files served
-from a delivery host (replicate.delivery, or the emulator's file host) never see it.
+from a delivery host (replicate.delivery, or the emulator's file host) never see it. In a
+notebook a file shows itself (an `<img>`, `<audio>` or `<video>` pointing at the URL; the bytes
+of a data: URI), and a list holding files is an `OutputList`, shown as a gallery: nothing is
+downloaded to display anything.
 """
 
 from __future__ import annotations

@@ -19,16 +19,6 @@ from typing import (
     cast,
 )
 
-__all__ = [
-    "Chunks",
-    "TextOutput",
-    "as_mapping",
-    "async_chunks",
-    "is_list",
-    "resolve_schema",
-    "transform_by_schema",
-]
-
 T = TypeVar("T")
 
 
@@ -65,10 +55,6 @@ def transform_by_schema(
         properties: Mapping[str, Any] = schema.get("properties") or {}
         return {k: transform_by_schema(v, properties.get(k) or {}, root, make) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
     return value
-
-
-def is_list(value: object) -> bool:
-    return isinstance(value, list)
 
 
 def as_mapping(value: object) -> Mapping[str, Any]:

@@ -16,8 +16,6 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple, Optional
 
-__all__ = ["ModelRef", "ModelVersionIdentifier", "parse_ref"]
-
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 _VERSION = r"[0-9a-f]{64}"
 _OWNER_NAME_VERSION = re.compile(rf"^(?P<owner>{_NAME})/(?P<name>{_NAME})(?::(?P<version>{_VERSION}))?$")

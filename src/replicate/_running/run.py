@@ -7,23 +7,15 @@
     run(client, ...)        = complete(client, run_steps(plan))          (see `_http/steps.py`)
     async_run(client, ...)  = await async_complete(client, run_steps(plan))
 
-`wait` only says how the create request waits: True (the default) sends `Prefer: wait`, `wait=N`
-sends `Prefer: wait=N` (N in 1..60), `wait=False` no `Prefer` (`prefer=` sets it yourself); either
-way the prediction is then followed to its end. With a `progress=` callback the wait polls
-rather than holding the event stream open, and a bare `wait` sends no `Prefer`, so the callback
-sees the prediction as soon as it exists, then each state that differs. It runs between
-requests; what it raises ends the wait, and the prediction keeps running.
-
-A wait follows a prediction as long as it runs (models may run for hours), unless it has a
-`deadline` (`cancel_after="5m"`): still running `DEADLINE_GRACE` seconds past it, by this
-machine's clock, it is canceled by the client, which raises `PredictionDeadlineError`, so a server
-that never says it ended cannot hold the caller of `run()`, `use()` or `stream()`.
-
-Output: URLs and data: URIs become `FileOutput`s (`AsyncFileOutput`), recursively, unless
-`use_file_output=False`; a list (an iterator model's tokens too) is a plain list. A failed
-prediction raises `ModelError` (also one ended with a status this client does not know), a
-canceled one `PredictionCanceledError`. `REPLICATE_POLL_INTERVAL` (seconds) caps the pause
-between polls.
+`wait` only says how the create request waits (`Prefer: wait`, `wait=N`, or none with False);
+the prediction is followed to its end either way. A `progress=` callback makes the wait poll
+instead of holding the event stream open (and a bare `wait` send no `Prefer`, so the callback
+sees the prediction as soon as it exists); it runs between requests, and what it raises ends
+the wait, leaving the prediction running. A prediction with a `deadline` (`cancel_after=`) that
+is still running `DEADLINE_GRACE` seconds past it, by this machine's clock, is canceled by the
+client, which raises `PredictionDeadlineError`: a server that never says a prediction ended
+cannot hold the caller of `run()`, `use()` or `stream()`. `REPLICATE_POLL_INTERVAL` (seconds)
+caps the pause between polls.
 """
 
 from __future__ import annotations
@@ -113,7 +105,8 @@ def poll_interval_cap() -> float:
 
 
 def prefer_header(wait: Wait, prefer: object) -> Optional[str]:
-    """The `Prefer` header for `wait` (see the module docstring), checking its value."""
+    """The `Prefer` header: "wait" for wait=True (the default), "wait=N" for N in 1..60, none for
+    False; or `prefer` as given, which cannot be combined with `wait`."""
     if not isinstance(prefer, NotGiven) and prefer is not None:
         if not isinstance(wait, NotGiven):
             raise TypeError("Pass either wait= or prefer=, not both (wait=N sends `Prefer: wait=N`)")
@@ -199,7 +192,8 @@ class RunPlan:
         return AsyncFileOutput(url, client) if client._is_async else FileOutput(url, client)
 
     def output(self, prediction: Prediction) -> Any:
-        """The prediction's output as `run()` returns it (files, lists: module docstring)."""
+        """The output as `run()` returns it: file URLs and data: URIs as `FileOutput`s (unless
+        `use_file_output=False`), in lists and dicts too; a list holding files an `OutputList`."""
         output: Any = prediction.output
         if self.use_file_output:
             output = transform_output(output, self.make_file)
