@@ -434,15 +434,17 @@ def use(
 ) -> Any:
     """A model as a function (`Function`), or an async one (`AsyncFunction`) with `use_async`.
 
-    Lazy: nothing is requested, and no API token is needed, until the function is called; each
-    call then uses `client`, or the module-level client as configured at that moment. A language
-    model's output is text, a `str` that iterates its chunks; other iterator outputs are lists,
-    and file outputs path-like. `streaming=True` yields the chunks as they come (a model whose
-    output does not stream: its whole output, once). `hint=` is a function whose signature and
-    return type describe the model, for your type checker. `progress(prediction)` is called as
-    each call's prediction is created, changes and ends, as with `run(..., progress=)` (also
-    while a `create()` handle waits); with `streaming=True` it sees the creation, and the chunks
-    are the progress.
+    Lazy: nothing is requested, and no API token is needed, until the function is called; then
+    each call uses `client`, or without one the module-level client as configured at that moment
+    (the environment's token, or inside a Cog model the current prediction's). A language
+    model's output (an iterator the schema shows concatenated) is text, a `str` that iterates its
+    chunks as often as you like; other iterator outputs are lists, and file outputs path-like.
+    `streaming=True` yields the chunks as they come (a model whose output does not stream: its
+    whole output, once). `hint=` is a
+    function whose signature and return type describe the model, for your type checker (v2's
+    `hint`). `progress(prediction)` is called as each call's prediction is created, changes and
+    ends, as with `run(..., progress=)` (also while a `create()` handle waits); with
+    `streaming=True` it sees the creation, and the chunks are the progress.
     """
     if not isinstance(use_async, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"use_async must be True or False, not {use_async!r}")
