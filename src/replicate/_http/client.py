@@ -135,15 +135,11 @@ class _ClientBase(Generic[HttpT]):
         """Set on a batch's own copy of the client (see `_running/batch.py`): every request waits its turn."""
         self._base = str(self.base_url)
         self._origin = origin(self.base_url)
+        self._http = http_client or cast(HttpT, self._default_http(timeout=self.timeout))
         self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
         # Headers the httpx client already sends (ours, a DefaultHttpxClient, a copy's) are not
         # merged again per request: that merge was httpx's costliest step in building one.
-        self._per_request_headers: Dict[str, str] = (
-            {name: value for name, value in self._headers.items() if http_client.headers.get(name) != value}
-            if http_client
-            else {}
-        )
-        self._http = http_client or cast(HttpT, self._default_http(timeout=self.timeout))
+        self._per_request_headers = {k: v for k, v in self._headers.items() if self._http.headers.get(k) != v}
         # The client is the root of its own resource tree (see ReplicateResources).
         self._client = self
         self._view = "plain"
