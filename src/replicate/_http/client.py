@@ -155,6 +155,10 @@ class _ClientBase(Generic[HttpT]):
     def default_query(self) -> Dict[str, object]:
         return dict(self._default_query)
 
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={self._base!r}, bearer_token={redact(self.bearer_token)!r},"
@@ -395,10 +399,6 @@ class _ClientBase(Generic[HttpT]):
     def _executor(self, view: str) -> Callable[[Call[Any]], Any]:
         """How this client performs a call in a view (the method `_view_methods` names)."""
         return getattr(self, self._view_methods[view])
-
-    @property
-    def is_closed(self) -> bool:
-        return self._http.is_closed
 
     def _blocking_client(self) -> SyncClient:
         """The sync client a blocking download (`os.fspath()` of a `use()` path output) goes through."""
