@@ -1,6 +1,7 @@
-"""Pure helpers for `client._ClientBase`: option checks, headers, query and bodies, errors.
+"""Helpers for `client._ClientBase`: options checked (and defaulted from the environment),
+headers, query and bodies, errors for failed exchanges. No I/O.
 
-Also the caches that make the hot path cheap (parsed URLs, retry policies). No I/O.
+Also the caches that make the hot path cheap (parsed URLs, retry policies).
 """
 
 from __future__ import annotations
