@@ -161,7 +161,8 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
         return await self._driver.drive(self._exchange(call, stream=stream))
 
     def _request_or_paginate(self, call: Call[Any]) -> Any:
-        """A list's plain form: a paginator, awaited for its first page or iterated for every item."""
+        """The plain form: the coroutine of `_request`, or for a list a paginator (awaited for its
+        first page, iterated for every item)."""
         if isinstance(call, PageCall):
             from ..pagination import AsyncPaginator
 
