@@ -33,13 +33,13 @@ from .._http.steps import Steps
 from ..resources.predictions import Predictions
 from .batch_journal import Journal, JournalEntry, Row, input_hash
 from .batch_limits import CREATES_PER_MINUTE, REQUESTS_PER_MINUTE, Throttle
-from .file_output import AsyncFileOutput, FileOutput
-from .refs import parse_ref
 from .run import prepare_run, transform_output
 
 if TYPE_CHECKING:
     from .._http.client import _ClientBase
     from ..types import Prediction
+    from .refs import ModelRef
+    from .run import RunPlan
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ class BatchProgress:
 
 @dataclass
 class BatchPlan:
-    client: _ClientBase[Any]
+    checked: RunPlan
+    """The run, checked once up front on the caller's client (which the output files go through)."""
     batch_client: _ClientBase[Any]
     ref: Any
     inputs: Iterator[Any]
@@ -113,12 +114,7 @@ class BatchPlan:
         return BatchResult(index, value, output, error, entry.prediction_id)
 
     def files(self, output: Any) -> Any:
-        if not self.use_file_output:
-            return output
-        client: Any = self.client
-        return transform_output(
-            output, lambda url: (AsyncFileOutput if client._is_async else FileOutput)(url, client)
-        )
+        return transform_output(output, self.checked.make_file) if self.use_file_output else output
 
     def count(self, result: BatchResult, *, resumed: bool, elapsed: float) -> None:
         state = self.state
@@ -146,7 +142,7 @@ def prepare_batch(
     **params: Any,
 ) -> BatchPlan:
     """Check everything that can be checked before a request (module docstring)."""
-    target = parse_ref(ref)
+    checked = prepare_run(client, ref, input={}, wait=wait, **params)
     given: Any = inputs
     kind: str = type(inputs).__name__
     if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
@@ -157,14 +153,13 @@ def prepare_batch(
         raise ValueError("run_many() waits for every prediction; wait=False is for run()")
     if progress is not None and not callable(progress):
         raise TypeError(f"progress must be a function taking a BatchProgress, not {type(progress).__name__}")
-    prepare_run(client, ref, input={}, wait=wait, **params)  # the run options, checked once up front
     # Its own copy of the client: the same connections and creates, paced for this batch alone.
     batch_client = client.copy()
     batch_client._creates = client._creates
     batch_client._throttle = Throttle(creates_per_minute, requests_per_minute)
-    opened = None if journal is None else Journal.open(journal, ref=_ref_text(target))
+    opened = None if journal is None else Journal.open(journal, ref=_ref_text(checked.target))
     return BatchPlan(
-        client=client,
+        checked=checked,
         batch_client=batch_client,
         ref=ref,
         inputs=iter(cast("Iterable[Any]", inputs)),
@@ -178,7 +173,7 @@ def prepare_batch(
     )
 
 
-def _ref_text(target: Any) -> str:
+def _ref_text(target: ModelRef) -> str:
     text = f"{target.owner}/{target.name}" if target.owner else ""
     return f"{text}:{target.version}" if target.version else text
 
@@ -226,7 +221,7 @@ def row_steps(plan: BatchPlan, row: Row) -> Steps[BatchResult]:
     return BatchResult(row.index, row.input, plan.files(prediction.output), None, prediction.id)
 
 
-def _settle(plan: BatchPlan, run: Any, row: Row, sent_at: float) -> Steps[Optional[Prediction]]:
+def _settle(plan: BatchPlan, run: RunPlan, row: Row, sent_at: float) -> Steps[Optional[Prediction]]:
     """A row whose create may have been sent before the batch was stopped: find its prediction."""
     from ..types import Prediction
 
