@@ -77,7 +77,7 @@ def hints_of(fn: Any) -> dict[str, Any]:
 def namespaces(cls: type, prefix: str) -> Iterator[Tuple[str, type]]:
     yield prefix, cls
     targets: Dict[str, Any] = {}
-    # The client's namespaces are annotations (its __getattr__ serves them), the others cached_property.
+    # The client's namespaces are annotations (a `_Namespace` serves each), the others cached_property.
     globalns = {**vars(sys.modules[cls.__module__]), **EXTRA_NAMES}
     for name, annotation in vars(cls).get("__annotations__", {}).items():
         if not name.startswith("with_"):

@@ -54,11 +54,7 @@ R = TypeVar("R")
 
 
 class ReplicateResources(Resource[E, V]):
-    """The root of the resource tree: the namespaces and the top-level `search`.
-
-    A namespace is the class of `resources/<name>.py` named like it (`predictions`: `Predictions`),
-    imported on first use so that making a client stays cheap.
-    """
+    """The root of the resource tree: the namespaces (see `_Namespace`) and the top-level `search`."""
 
     with_raw_response: ReplicateResources[E, Raw]
     with_streaming_response: ReplicateResources[E, Streamed]
@@ -71,16 +67,6 @@ class ReplicateResources(Resource[E, V]):
     hardware: Hardware[E, V]
     account: Account[E, V]
     webhooks: Webhooks[E, V]
-
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> Resource[E, V]:
-            if name not in _NAMESPACES:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            module = importlib.import_module(f".resources.{name}", __package__)
-            namespace = getattr(module, name.capitalize())(self._client, self._view)
-            self.__dict__[name] = namespace  # later lookups are a dict hit
-            return namespace
 
     def _namespace_class(self) -> Any:
         # A client's raw and streamed views are plain resource trees, not more clients.
@@ -96,8 +82,25 @@ class ReplicateResources(Resource[E, V]):
         return Call("GET", "/search", SearchResponse, query={"query": query, "limit": limit}, options=options)
 
 
-# The namespaces: the names annotated in ReplicateResources, less its two views.
-_NAMESPACES = frozenset(ReplicateResources.__annotations__) - {"with_raw_response", "with_streaming_response"}
+class _Namespace:
+    """A namespace of a client (`client.predictions`): the class of `resources/<name>.py` named
+    like it (`Predictions`), imported on first use so that making a client stays cheap."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        module = importlib.import_module(f".resources.{self.name}", __package__)
+        namespace = getattr(module, self.name.capitalize())(obj._client, obj._view)
+        obj.__dict__[self.name] = namespace  # not a data descriptor: later lookups are a dict hit
+        return namespace
+
+
+# The names annotated in ReplicateResources, less its two views, are its namespaces.
+for _name in set(ReplicateResources.__annotations__) - {"with_raw_response", "with_streaming_response"}:
+    setattr(ReplicateResources, _name, _Namespace(_name))
 
 
 class _Running:
