@@ -8,7 +8,7 @@ What takes several requests in order (one exchange with its retries, `prediction
     Call(...)               → parsed result     client._request
     Sleep(seconds)          → None
     Gather([calls])         → [results]         one after another / concurrently
-    OpenStream(call)        → OpenResponse      a streaming response, unread
+    OpenStream(call, size)  → OpenResponse      a streaming response, unread (read in chunks of `size`)
     ReadChunk(open)         → bytes, b"" at end
     Emit(values)            → None              values handed, in order, to whoever iterates
     Running(cancel)         → None              the call that cancels the work if the caller gives up
@@ -87,6 +87,7 @@ class Gather:
 @dataclass(frozen=True)
 class OpenStream:
     call: Call[Any]
+    chunk_size: Optional[int] = None  # None: the chunks as they arrive
 
 
 @dataclass(eq=False)
@@ -212,7 +213,7 @@ class SyncDriver(_Driver["SyncClient"]):
             return time.sleep(step.seconds)
         if isinstance(step, OpenStream):
             response = self.client._send(step.call, stream=True)
-            return self._opened(response, response.iter_bytes())
+            return self._opened(response, response.iter_bytes(step.chunk_size))
         if isinstance(step, Gather):
             return [self.client._request(call) for call in step.calls]
         if isinstance(step, Running):
@@ -303,7 +304,7 @@ class AsyncDriver(_Driver["AsyncClient"]):
             return await anyio.sleep(step.seconds)
         if isinstance(step, OpenStream):
             response = await self.client._send(step.call, stream=True)
-            return self._opened(response, response.aiter_bytes())
+            return self._opened(response, response.aiter_bytes(step.chunk_size))
         if isinstance(step, Gather):
             return await _gather(self.client, step.calls)
         if isinstance(step, Running):

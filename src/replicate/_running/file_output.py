@@ -32,6 +32,7 @@ from .._base.downloads import download_dir
 from .._base.errors import connection_error
 from .._base.media import media_html
 from .._http.call import Call
+from .._http.steps import Emit, OpenResponse, OpenStream, ReadChunk, Steps, async_iterate, iterate
 
 if TYPE_CHECKING:
     from .._client import AsyncReplicate, Replicate
@@ -121,18 +122,26 @@ class _FileOutputBase:
         """The media type, once known: from a data: URI, a download's headers, or the file name."""
         return self._content_type or mimetypes.guess_type(self.filename)[0]
 
-    def _download(self) -> Call[Any]:
-        return Call("GET", self.url, bytes, headers={"Accept": "*/*"})
-
-    def _chunks_of_data(self, chunk_size: int) -> Iterator[bytes]:
-        data = self._data or b""
-        for start in range(0, len(data), chunk_size):
-            yield data[start : start + chunk_size]
-
-    def _seen(self, response: httpx.Response) -> None:
-        content_type = response.headers.get("content-type")
+    def _read_steps(self, chunk_size: int) -> Steps[None]:
+        """The file's content, emitted in chunks of at most `chunk_size` bytes: a data: URI's at
+        once, else downloaded as they are read. One body for both: a step driver performs it."""
+        data = self._data
+        if data is not None:
+            yield Emit([data[start : start + chunk_size] for start in range(0, len(data), chunk_size)])
+            return
+        download: Call[bytes] = Call("GET", self.url, bytes, headers={"Accept": "*/*"})
+        opened: OpenResponse = yield OpenStream(download, chunk_size)
+        content_type = opened.response.headers.get("content-type")
         if content_type:
             self._content_type = content_type.split(";")[0].strip()
+        while True:
+            try:
+                chunk: bytes = yield ReadChunk(opened)
+            except httpx.RequestError as exc:  # the download broke off: typed, as every transport failure
+                raise connection_error(exc, opened.response.request) from exc
+            if not chunk:
+                return
+            yield Emit((chunk,))
 
     def __str__(self) -> str:
         return self.url
@@ -207,17 +216,7 @@ class FileOutput(_FileOutputBase):
 
     def iter_bytes(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """The file's content in chunks of at most `chunk_size` bytes, downloaded as you go."""
-        if self._data is not None:
-            yield from self._chunks_of_data(chunk_size)
-            return
-        response = self._client._send(self._download(), stream=True)
-        try:
-            self._seen(response)
-            yield from response.iter_bytes(chunk_size)
-        except httpx.RequestError as exc:  # the download broke off: typed, as every transport failure
-            raise connection_error(exc, response.request) from exc
-        finally:
-            response.close()
+        return iterate(self._client, self._read_steps(chunk_size))
 
     def __iter__(self) -> Iterator[bytes]:
         return self.iter_bytes()
@@ -246,21 +245,9 @@ class AsyncFileOutput(_FileOutputBase):
     def __init__(self, url: str, client: AsyncReplicate) -> None:
         super().__init__(url, client)
 
-    async def aiter_bytes(self, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
+    def aiter_bytes(self, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
         """The file's content in chunks of at most `chunk_size` bytes, downloaded as you go."""
-        if self._data is not None:
-            for chunk in self._chunks_of_data(chunk_size):
-                yield chunk
-            return
-        response = await self._client._send(self._download(), stream=True)
-        try:
-            self._seen(response)
-            async for chunk in response.aiter_bytes(chunk_size):
-                yield chunk
-        except httpx.RequestError as exc:
-            raise connection_error(exc, response.request) from exc
-        finally:
-            await response.aclose()
+        return async_iterate(self._client, self._read_steps(chunk_size))
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self.aiter_bytes()
