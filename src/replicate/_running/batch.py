@@ -114,7 +114,7 @@ class BatchPlan:
         return BatchResult(index, value, output, error, entry.prediction_id)
 
     def files(self, output: Any) -> Any:
-        return transform_output(output, self.checked.make_file) if self.use_file_output else output
+        return transform_output(output, self.checked.client) if self.use_file_output else output
 
     def count(self, result: BatchResult, *, resumed: bool, elapsed: float) -> None:
         state = self.state

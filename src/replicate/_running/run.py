@@ -187,16 +187,12 @@ class RunPlan:
         raise_unless_succeeded(prediction)
         return prediction
 
-    def make_file(self, url: str) -> Any:
-        client: Any = self.client
-        return AsyncFileOutput(url, client) if client._is_async else FileOutput(url, client)
-
     def output(self, prediction: Prediction) -> Any:
         """The output as `run()` returns it: file URLs and data: URIs as `FileOutput`s (unless
         `use_file_output=False`), in lists and dicts too; a list holding files an `OutputList`."""
         output: Any = prediction.output
         if self.use_file_output:
-            output = transform_output(output, self.make_file)
+            output = transform_output(output, self.client)
         return OutputList.if_files(output)
 
 
@@ -346,14 +342,15 @@ async def async_run(client: AsyncReplicate, ref: Any, **options: Any) -> Any:
 # -- output ------------------------------------------------------------------------------------------
 
 
-def transform_output(value: Any, make_file: Callable[[str], Any]) -> Any:
-    """`value` with every file URL (http, https, data:) made a file object, recursively."""
-    if isinstance(value, str):
-        return make_file(value) if is_file_url(value) else value
+def transform_output(value: Any, client: _ClientBase[Any]) -> Any:
+    """`value` with every file URL (http, https, data:) made a `FileOutput` (`AsyncFileOutput` for
+    an async `client`), recursively."""
+    if isinstance(value, str) and is_file_url(value):
+        return AsyncFileOutput(value, client) if client._is_async else FileOutput(value, client)  # pyright: ignore[reportArgumentType]
     if isinstance(value, list):
-        return [transform_output(item, make_file) for item in value]  # pyright: ignore[reportUnknownVariableType]
+        return [transform_output(item, client) for item in value]  # pyright: ignore[reportUnknownVariableType]
     if isinstance(value, dict):
-        return {key: transform_output(item, make_file) for key, item in value.items()}  # pyright: ignore[reportUnknownVariableType]
+        return {key: transform_output(item, client) for key, item in value.items()}  # pyright: ignore[reportUnknownVariableType]
     return value
 
 
