@@ -43,7 +43,6 @@ from typing_extensions import Literal, ParamSpec, TypeVar
 from .._base import defaults
 from .._http.steps import Steps, async_complete, async_iterate, complete, iterate
 from ..resources.models import Models, Versions
-from ..resources.predictions import Predictions
 from .file_output import OutputList, PathOutput
 from .outputs import Chunks, TextOutput, as_mapping, async_chunks, resolve_schema, transform_by_schema
 from .refs import ModelRef, parse_ref
@@ -294,14 +293,6 @@ class _RunBase(Generic[Output]):
             return self._function._output_chunks(prediction, self._client)
         return self._function._output(prediction, self._client)
 
-    def _logs_steps(self) -> Steps[Optional[str]]:
-        self.prediction = yield Predictions.get.build(None, prediction_id=self.id)
-        return self.prediction.logs
-
-    def _cancel_steps(self) -> Steps[Prediction]:
-        self.prediction = yield Predictions.cancel.build(None, prediction_id=self.id)
-        return self.prediction
-
 
 class Run(_RunBase[Output]):
     """A prediction started by `fn.create(...)`."""
@@ -319,11 +310,13 @@ class Run(_RunBase[Output]):
 
     def logs(self) -> Optional[str]:
         """The logs so far (fetches the prediction)."""
-        return complete(self._client, self._logs_steps())
+        self.prediction = self._client.predictions.get(prediction_id=self.id)
+        return self.prediction.logs
 
     def cancel(self) -> Prediction:
         """Cancel the prediction: `POST /predictions/{id}/cancel`."""
-        return complete(self._client, self._cancel_steps())
+        self.prediction = self._client.predictions.cancel(prediction_id=self.id)
+        return self.prediction
 
 
 class AsyncRun(_RunBase[Output]):
@@ -342,11 +335,13 @@ class AsyncRun(_RunBase[Output]):
 
     async def logs(self) -> Optional[str]:
         """The logs so far (fetches the prediction)."""
-        return await async_complete(self._client, self._logs_steps())
+        self.prediction = await self._client.predictions.get(prediction_id=self.id)
+        return self.prediction.logs
 
     async def cancel(self) -> Prediction:
         """Cancel the prediction: `POST /predictions/{id}/cancel`."""
-        return await async_complete(self._client, self._cancel_steps())
+        self.prediction = await self._client.predictions.cancel(prediction_id=self.id)
+        return self.prediction
 
 
 # `use()`: which function type a call gets. With `hint=`, its signature and return type become the
