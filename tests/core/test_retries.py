@@ -133,6 +133,15 @@ def test_billable_create_is_retried_when_the_server_says_so(server: ScriptedServ
     assert len(server.requests) == 2
 
 
+def test_billable_create_the_server_said_to_retry_says_nothing_was_created(server: ScriptedServer) -> None:
+    # `x-should-retry: true` says the server did not act: out of retries, nothing may have been made.
+    server.queue(*[Reply(503, "{}", {"x-should-retry": "true"})] * 3)
+    with pytest.raises(InternalServerError) as info:
+        create_prediction(client_for(server, max_retries=2))
+    assert len(server.requests) == 3
+    assert not info.value.may_have_been_created
+
+
 def test_billable_create_refused_with_a_4xx_says_nothing_was_created(server: ScriptedServer) -> None:
     server.queue(Reply(422, '{"detail": "bad input"}'))
     with pytest.raises(replicate.UnprocessableEntityError) as info:

@@ -57,7 +57,7 @@ from .request import (
     status_error_for,
     unsendable_error,
 )
-from .retry import NEVER_SENT, RetryPolicy
+from .retry import RetryPolicy
 from .steps import Read, Send
 
 if TYPE_CHECKING:
@@ -322,7 +322,7 @@ class _ClientBase(Generic[HttpT]):
                 raise unsendable_error(exc, request) from None
             except httpx.RequestError as exc:
                 delay = policy.delay_after_error(exc, attempt=attempt, billable=billable)
-                if shape is not None and not isinstance(exc, NEVER_SENT):
+                if shape is not None and RetryPolicy.outcome_unknown(exc):
                     failure = connection_error_for(exc, request, call)
                     settle = SETTLE_AFTER_TIMEOUT if isinstance(exc, httpx.TimeoutException) else 0.0
                 elif delay is None:
@@ -345,14 +345,12 @@ class _ClientBase(Generic[HttpT]):
                 )
                 if self._throttle is not None and response.status_code == 429:
                     self._throttle.pause(delay or 1.0, call.billable)
-                status = response.status_code
-                said_retry = response.headers.get("x-should-retry") == "true"  # so it did not act
-                if shape is not None and (status >= 500 or status in (408, 409)) and not said_retry:
+                if shape is not None and RetryPolicy.outcome_unknown(response):
                     failure = status_error_for(response, body, call)
                 elif delay is None:
                     logger.debug("%s %s -> %d", request.method, request.url, response.status_code)
                     raise status_error_for(response, body, call)
-                reason = status
+                reason = response.status_code
             finally:
                 if shape is not None:
                     self._creates.settled(shape)  # type: ignore[union-attr]

@@ -30,7 +30,7 @@ from .._base.options import NotGiven, Omit
 from .._base.platform import token_from_environment
 from .call import BinaryCall, Call, drop_unset
 from .limits import MAX_JSON_BYTES
-from .retry import NEVER_SENT, RetryPolicy
+from .retry import RetryPolicy
 
 # 1.x constructor arguments -> what says the same now
 _LEGACY_OPTIONS = {
@@ -221,7 +221,7 @@ def connection_error_for(
     exc: httpx.RequestError, request: httpx.Request, call: Call[Any]
 ) -> APIConnectionError:
     error = connection_error(exc, request)
-    if call.billable and not isinstance(exc, NEVER_SENT):
+    if call.billable and RetryPolicy.outcome_unknown(exc):
         note_may_have_been_created(error, NOT_RETRIED)
     return error
 
@@ -235,8 +235,7 @@ def max_body_bytes(call: Call[Any]) -> Optional[int]:
 
 def status_error_for(response: httpx.Response, body: object, call: Call[Any]) -> APIStatusError:
     error = status_error(response, body)
-    # A 4xx other than 408/409/429 means the server refused the request: nothing was created.
-    if call.billable and (response.status_code >= 500 or response.status_code in (408, 409)):
+    if call.billable and RetryPolicy.outcome_unknown(response):
         note_may_have_been_created(error, NOT_RETRIED)
     return error
 

@@ -13,7 +13,8 @@ after every failed attempt. The rules, from docs/api-surface.md:
   past says nothing (it is backoff and `max_retries` then): every loop ends, by count and by time;
 - a request that creates something billable (a prediction, a training) is retried only where
   the server provably did not act on it: the connection was never made, a 429, or
-  `x-should-retry: true`. Anything else could run (and bill) the model twice.
+  `x-should-retry: true`. Anything else could run (and bill) the model twice: where the outcome
+  is unknown (`RetryPolicy.outcome_unknown`), the client finds out first (`reconcile.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import email.utils
 import random
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 import httpx
 
@@ -35,7 +36,7 @@ MAX_RATE_LIMIT_RETRIES = 20
 _RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 # Errors raised before a single byte of the request reached the server.
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,9 @@ class RetryPolicy:
         status = response.status_code
         if hint == "false":
             return None
-        server_said_retry = hint == "true"
-        if billable and not (server_said_retry or status == 429):
-            return None
-        if not (server_said_retry or status in _RETRYABLE_STATUSES or status >= 500):
+        if billable and self.outcome_unknown(response):
+            return None  # the server may have run it: trying again could run (and bill) it twice
+        if not (hint == "true" or status in _RETRYABLE_STATUSES or status >= 500):
             return None
         requested = retry_after_seconds(response.headers, body)
         if requested is not None and requested <= 0:
@@ -77,11 +77,22 @@ class RetryPolicy:
         """Seconds to wait after a transport error, or None to give up and raise it."""
         if attempt >= self.max_retries:
             return None
-        if billable and not isinstance(error, NEVER_SENT):
+        if billable and self.outcome_unknown(error):
             return None
         if isinstance(error, httpx.TransportError):
             return self.backoff(attempt)
         return None
+
+    @staticmethod
+    def outcome_unknown(failure: Union[httpx.Response, Exception]) -> bool:
+        """Whether the server may have acted on a request that failed so: a 5xx, 408 or 409 without
+        `x-should-retry: true`, or a transport error after the connection was made (a read timeout).
+        A 429 or another 4xx refused it; an error while connecting never sent it."""
+        if isinstance(failure, httpx.Response):
+            status = failure.status_code
+            said_retry = failure.headers.get("x-should-retry") == "true"
+            return (status >= 500 or status in (408, 409)) and not said_retry
+        return not isinstance(failure, _NEVER_SENT)
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter: about 0.5 s, 1 s, 2 s ... at most 8 s."""
