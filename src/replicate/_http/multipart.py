@@ -15,10 +15,9 @@ import os
 from pathlib import Path
 from typing import IO, Any, Optional, Tuple, Union
 
-FileContent = Union[bytes, IO[bytes], "os.PathLike[str]"]
-FileTypes = Union[
-    FileContent, Tuple[Optional[str], FileContent], Tuple[Optional[str], FileContent, Optional[str]]
-]
+_Content = Union[bytes, IO[bytes], os.PathLike[str]]
+FileContent = Union[_Content, Tuple[Optional[str], _Content], Tuple[Optional[str], _Content, Optional[str]]]
+"""What `files.create` uploads (public as `replicate.types.FileContent`)."""
 
 
 class DiskFile(io.RawIOBase):
@@ -54,7 +53,7 @@ class DiskFile(io.RawIOBase):
 
 
 def multipart_file(
-    content: FileTypes, filename: Optional[str] = None, content_type: Optional[str] = None
+    content: FileContent, filename: Optional[str] = None, content_type: Optional[str] = None
 ) -> Tuple[str, Any, str]:
     """`(filename, stream or bytes, content_type)` for httpx's `files=`, checking the input first."""
     if isinstance(content, tuple):

@@ -9,7 +9,7 @@ from typing_extensions import Unpack
 from .._base.options import NOT_GIVEN, NotGiven, RequestOptions
 from .._http.call import BinaryCall, Call, PageCall, check_json, expand_path
 from .._http.endpoint import E, Raw, Resource, Streamed, V, endpoint
-from .._http.multipart import FileTypes, multipart_file
+from .._http.multipart import FileContent, multipart_file
 from ..types import FileCreateResponse, FileGetResponse, FileListResponse
 
 
@@ -21,7 +21,7 @@ class Files(Resource[E, V]):
     def create(
         self,
         *,
-        content: FileTypes,
+        content: FileContent,
         filename: Union[str, NotGiven] = NOT_GIVEN,
         metadata: Union[Dict[str, object], NotGiven] = NOT_GIVEN,
         type: Union[str, NotGiven] = NOT_GIVEN,

@@ -5,12 +5,12 @@ File
   └── urls: FileURLs
 """
 
-import os
-from typing import IO, Dict, Optional, Tuple, Union
+from typing import Dict, Optional
 
 from typing_extensions import NotRequired, Required, TypedDict
 
 from .._base.models import BaseModel, Timestamp
+from .._http.multipart import FileContent
 
 
 class FileChecksums(BaseModel):
@@ -42,12 +42,6 @@ class File(BaseModel):
     # Not in the spec; every real response carries them.
     name: Optional[str] = None
     etag: Optional[str] = None
-
-
-# What `files.create` uploads: bytes, a binary file object, a path, or a
-# `(filename, content[, content_type])` tuple.
-_Content = Union[bytes, IO[bytes], os.PathLike[str]]
-FileContent = Union[_Content, Tuple[Optional[str], _Content], Tuple[Optional[str], _Content, Optional[str]]]
 
 
 class FileCreateParams(TypedDict, total=False):
