@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from typing_extensions import Annotated, Literal, NotRequired, Required, TypedDict
 
+from .._base.errors import shorten
 from .._base.models import Abbreviated, BaseModel, BuiltOnAccess, OpenEnum, Timestamp
 from .._base.progress import PredictionProgress, parse_progress
 
@@ -128,7 +129,7 @@ class Prediction(BaseModel):
             parts.append(f'<div style="display:flex;flex-wrap:wrap;gap:8px">{gallery}</div>')
         elif output is not None:
             text = "".join(texts) if len(texts) == len(outputs) else repr(self.output)
-            text = text if len(text) <= 500 else text[:499] + "…"
+            text = shorten(text, 500)
             parts.append(f'<pre style="white-space:pre-wrap;margin:4px 0">{html.escape(text)}</pre>')
         if self.urls.web:
             parts.append(
