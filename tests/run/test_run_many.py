@@ -106,7 +106,7 @@ def test_a_429_in_a_batch_is_waited_out_and_nothing_is_created_twice(emulator: E
 
 
 def test_the_throttle_paces_each_kind_and_a_429_pauses_every_later_request_of_its_kind() -> None:
-    from replicate._running.batch_limits import Throttle
+    from replicate._http.throttle import Throttle
 
     throttle = Throttle(creates_per_minute=60, requests_per_minute=6000)
     waits = [throttle.turn(True) for _ in range(3)]

@@ -59,9 +59,9 @@ from .request import (
 )
 from .retry import RetryPolicy
 from .steps import Read, Send
+from .throttle import Throttle
 
 if TYPE_CHECKING:
-    from .._running.batch_limits import Throttle
     from .io import SyncClient
 
 __all__ = ["_ClientBase"]  # imported by the layers above, despite its private name

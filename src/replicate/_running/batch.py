@@ -9,7 +9,7 @@
                                          order, or as they finish
 
 A batch runs on its own copy of the client (same connection pool, same ledger of creates) that
-carries a `Throttle` (`batch_limits.py`): every request, retries included, waits its turn under the
+carries a `Throttle` (`_http/throttle.py`): every request, retries included, waits its turn under the
 API's limits, and a 429 pauses all of the batch's requests of that kind. Waiting costs little:
 creates hold the request open (`Prefer: wait`), and longer predictions are followed on their
 event stream, so a quick model takes one request per input.
@@ -30,9 +30,9 @@ from .._base.errors import ReplicateError
 from .._base.options import NOT_GIVEN, NotGiven
 from .._http.reconcile import CreateShape, find_created
 from .._http.steps import Steps
+from .._http.throttle import CREATES_PER_MINUTE, REQUESTS_PER_MINUTE, Throttle
 from ..resources.predictions import Predictions
 from .batch_journal import Journal, JournalEntry, Row, input_hash
-from .batch_limits import CREATES_PER_MINUTE, REQUESTS_PER_MINUTE, Throttle
 from .run import prepare_run, transform_output
 
 if TYPE_CHECKING:
