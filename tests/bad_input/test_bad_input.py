@@ -370,7 +370,7 @@ CASES: List[Case] = [
         "extra_body on a non-object body",
         lambda c: c.models.search(body="x", extra_body={"a": 1}),
         TypeError,
-        "extra_body",
+        "extra_body can only be merged into a JSON object body; this request sends text",
     ),
 ]
 

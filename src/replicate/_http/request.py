@@ -181,7 +181,8 @@ def merged_json_body(body: object, extra_body: Optional[Mapping[str, Any]]) -> A
             merged.update(extra_body)
         return merged
     if extra_body:
-        raise TypeError("extra_body can only be merged into a JSON object body")
+        sends = "text" if isinstance(body, (str, bytes)) else f"a {type(body).__name__}"
+        raise TypeError(f"extra_body can only be merged into a JSON object body; this request sends {sends}")
     return body
 
 
