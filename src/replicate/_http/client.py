@@ -403,9 +403,5 @@ class _ClientBase(Generic[HttpT]):
         raise NotImplementedError
 
     def _run_steps(self, steps: Generator[Step, Any, Any]) -> Any:
-        """Run a procedure's steps (see `endpoint.procedure`)."""
-        raise NotImplementedError
-
-    def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
-        """A procedure's raw or streamed form: the response of its last call, already read."""
+        """Run a procedure's steps (see `endpoint.procedure`); the async client's returns a coroutine."""
         raise NotImplementedError

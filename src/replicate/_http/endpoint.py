@@ -19,12 +19,15 @@ generator of `Call`s and `Sleep`s run by the step drivers (`steps.py`).
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import replace
 from functools import partial
 from typing import (
     TYPE_CHECKING,
     Any,
     AsyncContextManager,
+    AsyncGenerator,
+    Awaitable,
     Callable,
     ContextManager,
     Coroutine,
@@ -38,14 +41,14 @@ from typing import (
     overload,
 )
 
+import httpx
 from typing_extensions import Concatenate, ParamSpec, Self
 
 from .call import BinaryCall, Call, CreatedPageCall, PageCall, check_options
+from .response import APIResponse, AsyncAPIResponse
 
 if TYPE_CHECKING:
     import inspect
-
-    import httpx
 
     from ..pagination import (
         AsyncCursorURLPage,
@@ -56,8 +59,6 @@ if TYPE_CHECKING:
     )
     from .client import _ClientBase
     from .response import (
-        APIResponse,
-        AsyncAPIResponse,
         AsyncBinaryAPIResponse,
         AsyncStreamedBinaryAPIResponse,
         BinaryAPIResponse,
@@ -173,7 +174,7 @@ class Operation(Generic[P, S, A, AS]):
         awaited = client._is_async and (view == "raw" or (view == "plain" and not self._paginated))
         if self.procedure:
             # Its raw and streamed forms hand back the response of its last call, read.
-            run = client._run_steps if view == "plain" else partial(client._run_steps_for_response, view=view)
+            run = client._run_steps if view == "plain" else partial(_last_response_as, view, client)
 
             def steps(*args: Any, **kwargs: Any) -> Any:
                 if args:
@@ -298,13 +299,25 @@ def procedure(
     return Operation(steps, procedure=True)
 
 
-def last_response(
-    steps: Generator[Step, Any, Any], parse: Callable[[httpx.Response, Call[Any]], Any]
-) -> Generator[Step, Any, Tuple[httpx.Response, Call[Any]]]:
-    """A procedure's `steps`, each call made for its response (parsed for the procedure); returns
-    the last response and its call, for the procedure's raw and streamed forms."""
-    import httpx
+def _last_response_as(view: str, client: _ClientBase[Any], steps: Generator[Step, Any, Any]) -> Any:
+    """A procedure's raw or streamed form: the response of its last call, read (the streamed form
+    inside a context manager), made by the client's own driver."""
+    run = partial(client._run_steps, _last_response(steps, client))
+    if view == "raw":
+        return run()  # the response, or for the async client the coroutine of it
+    return _awaited_on_entry(run) if client._is_async else nullcontext(run())
 
+
+@asynccontextmanager
+async def _awaited_on_entry(run: Callable[[], Awaitable[T]]) -> AsyncGenerator[T, None]:
+    yield await run()
+
+
+def _last_response(
+    steps: Generator[Step, Any, Any], client: _ClientBase[Any]
+) -> Generator[Step, Any, Union[APIResponse[Any], AsyncAPIResponse[Any]]]:
+    """A procedure's `steps`, each call made for its response (parsed for the procedure); returns
+    the last response, as the client's raw form wraps it."""
     last: Optional[Tuple[httpx.Response, Call[Any]]] = None
     try:
         step = next(steps)
@@ -313,7 +326,7 @@ def last_response(
                 if isinstance(step, Call):
                     response = yield replace(step, cast_to=httpx.Response)
                     last = (response, step)
-                    result = parse(response, step)
+                    result = client._parse(response, step)
                 else:
                     result = yield step
             except Exception as exc:
@@ -324,7 +337,9 @@ def last_response(
         pass
     if last is None:
         raise RuntimeError("The procedure made no request, so there is no response to return")
-    return last
+    response, call = last
+    wrap = AsyncAPIResponse[Any] if client._is_async else APIResponse[Any]
+    return wrap(response, client=client, call=call)
 
 
 # -- what `inspect.signature` and `help()` show for a bound endpoint ---------------------------------

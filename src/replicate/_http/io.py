@@ -18,7 +18,7 @@ from .._base.downloads import remove_downloads
 from . import pools as _pools
 from .call import BinaryCall, Call, PageCall
 from .client import _ClientBase
-from .endpoint import Step, last_response
+from .endpoint import Step
 from .httpx_clients import DefaultAsyncHttpxClient, DefaultHttpxClient
 from .low_level import JSON as _JSON
 from .low_level import LowLevelRequest, low_level_call
@@ -71,11 +71,6 @@ class SyncClient(_ClientBase[httpx.Client]):
 
     def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
         return complete(self, steps)
-
-    def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
-        response, call = self._run_steps(last_response(steps, self._parse))
-        wrapped = APIResponse[Any](response, client=self, call=call)
-        return wrapped if view == "raw" else contextlib.nullcontext(wrapped)
 
     def _blocking_client(self) -> SyncClient:
         return self
@@ -189,17 +184,6 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
 
     async def _run_steps(self, steps: Generator[Step, Any, R]) -> R:
         return await async_complete(self, steps)
-
-    def _run_steps_for_response(self, steps: Generator[Step, Any, Any], view: str) -> Any:
-        async def raw() -> AsyncAPIResponse[Any]:
-            response, call = await self._run_steps(last_response(steps, self._parse))
-            return AsyncAPIResponse[Any](response, client=self, call=call)
-
-        @contextlib.asynccontextmanager
-        async def streamed() -> AsyncGenerator[AsyncAPIResponse[Any], None]:
-            yield await raw()
-
-        return raw() if view == "raw" else streamed()
 
     _twin: Optional[SyncClient] = None
 
