@@ -30,10 +30,10 @@ from .._base.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .._base.errors import ClientClosedError, ReplicateError, ResponseTooLargeError, decode_error_body
 from .._base.logs import logger
 from .._base.options import NOT_GIVEN, NotGiven, Omit, TimeoutTypes
-from .._base.platform import user_agent
 from . import pools as _pools
 from .call import Call, check_nesting
 from .endpoint import Sleep, Step
+from .httpx_clients import our_headers
 from .limits import MAX_ERROR_BODY_BYTES, BodyLimit, call_deadline
 from .parse import parse
 from .reconcile import SETTLE_AFTER_TIMEOUT, CreateLedger, CreateShape, find_created
@@ -136,7 +136,7 @@ class _ClientBase(Generic[HttpT]):
         self._base = str(self.base_url)
         self._origin = origin(self.base_url)
         self._http = http_client or cast(HttpT, self._default_http(timeout=self.timeout))
-        self._headers = {"Accept": "application/json", "User-Agent": user_agent()}
+        self._headers = our_headers()
         # Headers the httpx client already sends (ours, a DefaultHttpxClient, a copy's) are not
         # merged again per request: that merge was httpx's costliest step in building one.
         self._per_request_headers = {k: v for k, v in self._headers.items() if self._http.headers.get(k) != v}

@@ -32,10 +32,15 @@ class DefaultAsyncHttpxClient(httpx.AsyncClient):
         self._cookies = _ResponseCookies(self._cookies.jar)
 
 
+def our_headers() -> Dict[str, str]:
+    """The Accept and User-Agent every request of this library sends."""
+    return {"Accept": "application/json", "User-Agent": user_agent()}
+
+
 def _with_defaults(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """This library's timeout, limits and redirects unless given; its Accept and User-Agent
     under the headers given."""
-    headers = httpx.Headers({"Accept": "application/json", "User-Agent": user_agent()})
+    headers = httpx.Headers(our_headers())
     headers.update(kwargs.get("headers"))
     return {
         "timeout": DEFAULT_TIMEOUT,
