@@ -567,3 +567,17 @@ print(sorted({name.split(".")[0] for name in sys.modules} & {"httpx", "httpcore"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["hello stdlib", "[]"]
+
+
+def test_a_prediction_canceled_before_its_model_starts_stays_canceled() -> None:
+    # The runner thread may start after a cancel has already ended the prediction (a busy
+    # machine): it must not move it back to "processing", nor run the model.
+    from replicate.testing._records import PredictionRecord
+    from replicate.testing._runner import finish, run_prediction
+
+    prediction = PredictionRecord(id="p", model="o/m", version="v", input={}, api_base="http://x")
+    prediction.cancel_requested.set()
+    assert finish(prediction, "canceled")
+    ran: List[str] = []
+    run_prediction(prediction, lambda: ran.append("ran"), {}, lambda name, data: name, lambda p, e: None)
+    assert (prediction.status, prediction.started_at, ran) == ("canceled", None, [])

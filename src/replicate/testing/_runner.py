@@ -117,6 +117,11 @@ def run_prediction(
     fetch: Callable[[str], bytes] = fetch_url,
 ) -> None:
     """Run `function` for `prediction`, moving it to a terminal status (on this thread)."""
+    with prediction.changed:
+        if prediction.done:  # canceled before it started: it never runs, and stays canceled
+            return
+        prediction.status = "processing"
+        prediction.started_at = now()
     scratch = Path(tempfile.mkdtemp(prefix="replicate-emulator-"))
 
     def log(text: str) -> None:
@@ -172,8 +177,6 @@ def run_prediction(
                 prediction.worker = None
                 _raise_in(threading.get_ident(), None)
 
-    prediction.status = "processing"
-    prediction.started_at = now()
     prediction.add_event("status", "processing")
     on_event(prediction, "start")
     started = time.monotonic()
