@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
@@ -17,13 +17,6 @@ import replicate
 from replicate.testing import Emulator
 
 from .scripted_server import Drop, Reply, ScriptedServer
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    em = Emulator(wait_window=1)
-    with em.serve():
-        yield em
 
 
 @pytest.fixture(autouse=True)

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Iterator, List
+from typing import List
 
 import pytest
 
 import replicate
 from replicate.testing import Emulator
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    em = Emulator(wait_window=1)
-    with em.serve():
-        yield em
 
 
 @pytest.fixture(autouse=True)

@@ -18,13 +18,6 @@ from replicate import BatchProgress
 from replicate.testing import Emulator
 
 
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    em = Emulator(wait_window=1)
-    with em.serve():
-        yield em
-
-
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("replicate._http.retry.INITIAL_RETRY_DELAY", 0.005)
